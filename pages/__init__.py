@@ -1,0 +1,1 @@
+"""Streamlit pages: thin glue between widgets, cached loaders and layers."""
