@@ -1,0 +1,84 @@
+"""All built layers in one read-only object, loaded once per server by the app.
+
+Optional layers (the ANCT programme lists, the case studies) may be absent: their entry
+is then ``None`` and :data:`LOAD_HINTS` says how to load them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+
+from geodata import build, search
+
+OPTIONAL = ("cases", "pays", "petr", "clusters", "ti", "ti_simplified", "acv", "pvd",
+            "tiers_lieux", "france_services", "villages_avenir", "territory_facts")
+LOAD_HINTS = {
+    name: "atlas fetch --dest DIR, puis ATLAS_DATA_DIR=DIR atlas build (ou make run)"
+    for name in ("ti", "ti_simplified", "acv", "pvd", "tiers_lieux", "france_services", "villages_avenir")
+}
+
+
+@dataclass
+class Atlas:
+    """The base geography and every optional layer of one build directory."""
+
+    out: Path
+    communes: gpd.GeoDataFrame
+    epci: gpd.GeoDataFrame  # display-simplified
+    departements: gpd.GeoDataFrame
+    regions: gpd.GeoDataFrame
+    optional: dict[str, gpd.GeoDataFrame | pd.DataFrame | None]
+    report: dict
+    _index: pd.DataFrame | None = field(default=None, repr=False)
+
+    def get(self, name: str) -> gpd.GeoDataFrame | None:
+        """Return an optional layer, or None when it was not built."""
+        return self.optional.get(name)
+
+    @property
+    def search_index(self) -> pd.DataFrame:
+        """Search index of communes, EPCI, Pays and TI (built on first use)."""
+        if self._index is None:
+            self._index = search.build_index(self._index_frames())
+        return self._index
+
+    def _index_frames(self) -> dict[str, pd.DataFrame]:
+        com = self.communes
+        frames = {
+            "commune": pd.DataFrame({"id": com["insee_com"], "label": com["nom"],
+                                     "detail": "Commune (" + com["insee_dep"] + ")",
+                                     "population": com["population"]}),
+            "epci": pd.DataFrame({"id": self.epci["siren_epci"], "label": self.epci["nom"],
+                                  "detail": "EPCI " + self.epci["nature"],
+                                  "population": self.epci["population"]}),
+        }
+        if (pays := self.get("pays")) is not None:
+            frames["pays"] = pd.DataFrame({"id": pays["pays_id"], "label": pays["nom"],
+                                           "detail": "Pays / PETR", "population": pays["population"]})
+        if (ti := self.get("ti")) is not None:
+            cur = ti[ti["phase"] == ti["phase"].max()]
+            frames["ti"] = pd.DataFrame({"id": cur["id_ti"], "label": cur["lib_ti"],
+                                         "detail": "Territoire d'industrie",
+                                         "population": cur.get("population")})
+        return frames
+
+
+def load(out: Path | None = None) -> Atlas:
+    """Read every layer of a build directory (building it first if needed)."""
+    out = build.ensure_build(out, log=lambda _: None)
+    read = lambda name: gpd.read_parquet(out / f"{name}.parquet")  # noqa: E731
+    optional = {}
+    for name in OPTIONAL:
+        path = out / f"{name}.parquet"
+        if not path.exists():
+            optional[name] = None
+        elif name == "territory_facts":
+            optional[name] = pd.read_parquet(path)
+        else:
+            optional[name] = read(name)
+    return Atlas(out, read("communes"), read("epci_simplified"), read("departements"),
+                 read("regions"), optional, build.read_report(out))

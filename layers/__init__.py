@@ -1,0 +1,1 @@
+"""Map layers: one module per layer, GeoDataFrame in, folium layer out. No Streamlit."""

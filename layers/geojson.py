@@ -1,0 +1,185 @@
+"""The generic GeoJSON layer every atlas layer is built on, and where its data lives.
+
+A layer is a folium :class:`~folium.map.Layer` whose script is one call,
+``atlas.geojsonLayer(spec)`` (``static/atlas/atlas-layers.js``): the spec says where the
+data is (inline, or a URL the browser fetches and caches), how to style, filter and
+label features. Big geometry therefore never travels through the Streamlit websocket
+on each rerun; only the few hundred bytes of the spec do.
+
+Tooltips read ``"<label> — <kind label> <id>"``; :func:`parse_tooltip` turns the text
+st_folium returns on click back into ``(kind label, id)``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+import folium
+import geopandas as gpd
+import pandas as pd
+import shapely
+from branca.element import MacroElement
+from jinja2 import Template
+
+from geodata.constants import CRS_DISPLAY
+
+ASSET_PREFIX = "/app/static"  # where Streamlit serves static/ (server.enableStaticServing)
+ATLAS_JS = "atlas/atlas-layers.js"
+_TOOLTIP_RE = re.compile(r" — (?P<kind>[^—]+?) (?P<id>\S+)$")
+
+
+class DataStore(Protocol):
+    """Where a layer's GeoJSON lives: returns the spec fields that point at it."""
+
+    def put(self, gdf: gpd.GeoDataFrame, name: str) -> dict[str, Any]:
+        """Return ``{"url": ...}`` or ``{"data": ...}`` for the layer's features."""
+
+
+def to_feature_collection(gdf: gpd.GeoDataFrame) -> str:
+    """Serialise a GeoDataFrame in EPSG:4326 to GeoJSON text (no ids, compact)."""
+    if gdf.crs is None or not gdf.crs.equals(CRS_DISPLAY):
+        raise ValueError(
+            f"layer data must be in EPSG:4326 (WGS 84) for the map, got {gdf.crs}; "
+            "reproject explicitly with gdf.to_crs('EPSG:4326')"
+        )
+    return gdf.to_json(drop_id=True, na="null", separators=(",", ":"))
+
+
+class InlineData:
+    """Embed features in the page (tests, small layers, standalone exports)."""
+
+    def put(self, gdf: gpd.GeoDataFrame, name: str) -> dict[str, Any]:
+        """Return ``{"data": <FeatureCollection>}``."""
+        return {"data": json.loads(to_feature_collection(gdf))}
+
+
+@dataclass
+class StaticFiles:
+    """Write features to ``static/data/<name>-<hash>.geojson``; return its URL.
+
+    Names are content-addressed, so the browser may cache a file forever and a rebuild
+    gets a new URL. Writing is atomic and skipped when the file already exists.
+    """
+
+    static_dir: Path
+    url_prefix: str = ASSET_PREFIX
+    written: list[Path] = field(default_factory=list)
+    _memo: dict[tuple, dict[str, Any]] = field(default_factory=dict, repr=False)
+
+    def put(self, gdf: gpd.GeoDataFrame, name: str) -> dict[str, Any]:
+        """Write (once) and return ``{"url": ...}``; cheap when called again on the same data."""
+        key = (name, *fingerprint(gdf))
+        if key not in self._memo:
+            self._memo[key] = self._write(gdf, name)
+        return self._memo[key]
+
+    def _write(self, gdf: gpd.GeoDataFrame, name: str) -> dict[str, Any]:
+        text = to_feature_collection(gdf).encode()
+        digest = hashlib.sha256(text).hexdigest()[:16]
+        rel = f"data/{name}-{digest}.geojson"
+        path = self.static_dir / rel
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_suffix(f".tmp{os.getpid()}")
+            tmp.write_bytes(text)
+            os.replace(tmp, path)
+            self.written.append(path)
+        return {"url": f"{self.url_prefix}/{rel}"}
+
+
+def fingerprint(gdf: gpd.GeoDataFrame) -> tuple:
+    """A cheap identity of a GeoDataFrame's content (attributes hash, coordinates, bounds)."""
+    attrs = pd.util.hash_pandas_object(gdf.drop(columns="geometry").astype(str), index=False)
+    coords = int(shapely.get_num_coordinates(gdf.geometry.values).sum())
+    bounds = tuple(round(float(b), 7) for b in gdf.total_bounds) if len(gdf) else ()
+    return (tuple(gdf.columns), len(gdf), int(attrs.sum()), coords, bounds)
+
+
+@dataclass(frozen=True)
+class LayerSpec:
+    """What the browser needs to draw one layer (serialised to JSON for atlas.js)."""
+
+    name: str
+    kind_label: str  # French, shown in tooltips and the legend: "EPCI", "Pays / PETR"…
+    geometry: str  # "polygon" | "point"
+    id_field: str
+    label_field: str
+    style: dict[str, Any]
+    color_by: str | None = None
+    colors: dict[str, str] | None = None
+    filters: dict[str, list[str]] | None = None
+    text: str | None = None
+    text_fields: tuple[str, ...] = ()
+    highlight: str | None = None
+    cluster: bool = False
+
+    def to_js(self, where: dict[str, Any]) -> dict[str, Any]:
+        """Return the spec as atlas.js expects it, with the data location merged in."""
+        return {
+            "name": self.name, "kindLabel": self.kind_label, "geometry": self.geometry,
+            "idField": self.id_field, "labelField": self.label_field, "style": self.style,
+            "colorBy": self.color_by, "colors": self.colors, "filters": self.filters or {},
+            "text": self.text or None, "textFields": list(self.text_fields) or None,
+            "highlight": self.highlight, "cluster": self.cluster, **where,
+        }
+
+
+class AtlasGeoJson(folium.map.Layer):
+    """A folium layer drawn by ``atlas.geojsonLayer`` from a :class:`LayerSpec`."""
+
+    _template = Template(
+        "{% macro script(this, kwargs) %}\n"
+        "var {{ this.get_name() }} = atlas.geojsonLayer({{ this.spec_js|tojson }});\n"
+        "{% endmacro %}"
+    )
+
+    def __init__(self, spec: LayerSpec, where: dict[str, Any], prefix: str = ASSET_PREFIX):
+        super().__init__(name=spec.kind_label, overlay=True, control=False, show=True)
+        self._name = "AtlasGeoJson"
+        self.spec = spec
+        self.spec_js = spec.to_js(where)
+        self.default_js = [("atlas_layers", f"{prefix}/{ATLAS_JS}")]
+        if spec.cluster:
+            from layers.assets import markercluster_assets
+
+            js, css = markercluster_assets(prefix)
+            self.default_js = js + self.default_js
+            self.default_css = css
+
+
+def geojson_layer(
+    gdf: gpd.GeoDataFrame, spec: LayerSpec, store: DataStore, columns: list[str]
+) -> AtlasGeoJson:
+    """Build the folium layer for ``gdf`` (EPSG:4326), keeping only ``columns``.
+
+    Raises
+    ------
+    ValueError
+        If a column is missing (naming it and those available) or the CRS is not 4326.
+    """
+    missing = [c for c in columns if c not in gdf.columns]
+    if missing:
+        raise ValueError(
+            f"layer {spec.name!r}: missing column(s) {missing}; available: {list(gdf.columns)}"
+        )
+    where = store.put(gdf[[*columns, "geometry"]], spec.name)
+    return AtlasGeoJson(spec, where)
+
+
+def parse_tooltip(text: str | None) -> tuple[str, str] | None:
+    """Return ``(kind label, id)`` from a tooltip text, or None if it is not one of ours."""
+    if not text:
+        return None
+    match = _TOOLTIP_RE.search(text.strip())
+    return (match["kind"], match["id"]) if match else None
+
+
+def layer_html_safe(element: MacroElement) -> str:
+    """Render an element's script alone (for tests and debugging)."""
+    return element._template.module.script(element, {})

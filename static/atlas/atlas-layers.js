@@ -1,0 +1,85 @@
+/* Atlas des coopérations territoriales: GeoJSON layers drawn from a spec built in Python
+ * (layers/geojson.py). Data comes inline or from a URL the browser caches; every text is
+ * escaped before it reaches the DOM. No network access other than spec.url. */
+(function (global) {
+  "use strict";
+
+  function escapeHtml(value) {
+    return String(value == null ? "" : value).replace(/[&<>"']/g, function (c) {
+      return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c];
+    });
+  }
+
+  function styleOf(spec, feature) {
+    var style = Object.assign({}, spec.style);
+    var props = feature.properties || {};
+    if (spec.colorBy && spec.colors) {
+      var color = spec.colors[props[spec.colorBy]];
+      if (color) { style.color = color; style.fillColor = color; }
+    }
+    if (spec.highlight && props[spec.idField] === spec.highlight) {
+      Object.assign(style, spec.highlightStyle || { weight: 4, color: "#000000" });
+    }
+    return style;
+  }
+
+  function normalise(text) {
+    return String(text || "").normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
+  }
+
+  function keep(spec, feature) {
+    var props = feature.properties || {};
+    var filters = spec.filters || {};
+    for (var field in filters) {
+      var allowed = filters[field];
+      var value = props[field];
+      var values = typeof value === "string" ? value.split(";") : [value];
+      if (!values.some(function (v) { return allowed.indexOf(v) !== -1; })) { return false; }
+    }
+    if (spec.text) {
+      var hay = normalise((spec.textFields || [spec.labelField]).map(function (f) {
+        return props[f];
+      }).join(" "));
+      if (hay.indexOf(normalise(spec.text)) === -1) { return false; }
+    }
+    return true;
+  }
+
+  function tooltipOf(spec, feature) {
+    var props = feature.properties || {};
+    return escapeHtml(props[spec.labelField] + " — " + spec.kindLabel + " " + props[spec.idField]);
+  }
+
+  function geojsonLayer(spec) {
+    var inner = L.geoJSON(null, {
+      style: function (f) { return styleOf(spec, f); },
+      pointToLayer: function (f, latlng) { return L.circleMarker(latlng, styleOf(spec, f)); },
+      filter: function (f) { return keep(spec, f); },
+      onEachFeature: function (f, layer) {
+        layer.bindTooltip(tooltipOf(spec, f), { sticky: spec.geometry !== "point" });
+      }
+    });
+    var outer = spec.cluster && L.markerClusterGroup
+      ? L.markerClusterGroup({ showCoverageOnHover: false, maxClusterRadius: 40 })
+      : inner;
+    function add(data) {
+      inner.addData(data);
+      if (outer !== inner) { outer.addLayer(inner); }
+      outer.fire("atlas:loaded", { count: inner.getLayers().length });
+    }
+    if (spec.data) {
+      add(spec.data);
+    } else {
+      fetch(spec.url, { credentials: "same-origin" })
+        .then(function (r) {
+          if (!r.ok) { throw new Error(spec.url + ": HTTP " + r.status); }
+          return r.json();
+        })
+        .then(add)
+        .catch(function (err) { console.error("atlas layer " + spec.name + ": " + err); });
+    }
+    return outer;
+  }
+
+  global.atlas = { geojsonLayer: geojsonLayer, escapeHtml: escapeHtml };
+})(window);
