@@ -25,6 +25,7 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 from branca.element import MacroElement
+from folium.elements import JSCSSMixin
 from jinja2 import Template
 
 from geodata.constants import CRS_DISPLAY
@@ -118,6 +119,7 @@ class LayerSpec:
     text_fields: tuple[str, ...] = ()
     highlight: str | None = None
     cluster: bool = False
+    area_style: dict[str, Any] | None = None  # for polygons in a point layer (cases on an area)
 
     def to_js(self, where: dict[str, Any]) -> dict[str, Any]:
         """Return the spec as atlas.js expects it, with the data location merged in."""
@@ -126,11 +128,12 @@ class LayerSpec:
             "idField": self.id_field, "labelField": self.label_field, "style": self.style,
             "colorBy": self.color_by, "colors": self.colors, "filters": self.filters or {},
             "text": self.text or None, "textFields": list(self.text_fields) or None,
-            "highlight": self.highlight, "cluster": self.cluster, **where,
+            "highlight": self.highlight, "cluster": self.cluster, "areaStyle": self.area_style,
+            **where,
         }
 
 
-class AtlasGeoJson(folium.map.Layer):
+class AtlasGeoJson(JSCSSMixin, folium.map.Layer):
     """A folium layer drawn by ``atlas.geojsonLayer`` from a :class:`LayerSpec`."""
 
     _template = Template(

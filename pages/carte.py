@@ -1,18 +1,48 @@
-"""Carte: the national view (counts until the map layers land)."""
+"""Carte: the national map with layers, filters, search and the side panel."""
 
 from __future__ import annotations
 
 import streamlit as st
+from streamlit_folium import st_folium
 
-from pages import data
+from geodata import search
+from layers.compose import compose_map
+from layers.geojson import parse_tooltip
+from pages import data, mapstate, panel, sidebar
 
-st.title("Atlas des coopérations territoriales")
-st.caption("Qui coopère où : intercommunalités, Pays/PETR, programmes nationaux et études de cas.")
+atlas = data.get_atlas()
+view = mapstate.current_view("ign" if data.online() else "aucun")
+view = sidebar.filters(atlas, view)
 
-counts = data.report()["stages"]["base"]["counts"]
-cols = st.columns(4)
-cols[0].metric("Communes", f"{counts['communes']:,}".replace(",", " "))
-cols[1].metric("EPCI", f"{counts['epci']:,}".replace(",", " "))
-cols[2].metric("Départements", counts["departements"])
-cols[3].metric("Régions", counts["regions"])
-st.caption("Sources : IGN (ADMIN EXPRESS), INSEE (COG 2025) — Licence Ouverte 2.0.")
+query = st.text_input("Rechercher une commune, un EPCI, un Pays ou un Territoire d'industrie",
+                      placeholder="Nom ou code (ex. Roanne, 42187, 200035731)")
+if query:
+    hits = search.search(atlas.search_index, query)
+    if hits.empty:
+        st.info(f"Aucun territoire ne correspond à « {query} ».")
+    else:
+        labels = [f"{r.label} — {r.detail} ({r.id})" for r in hits.itertuples()]
+        choice = st.selectbox("Résultats", range(len(labels)), format_func=labels.__getitem__)
+        kind, ident = hits.iloc[choice][["kind", "id"]]
+        if view.selection != (kind, ident):
+            view = view.with_selection(kind, ident)
+mapstate.publish(view)
+
+left, right = st.columns([3, 2] if view.selection else [1, 0.0001])
+with left:
+    m, drawn, missing = compose_map(data.map_layers(atlas), mapstate.map_view(atlas, view),
+                                    data.store())
+    for key in missing:
+        st.warning(f"Couche « {mapstate.LAYER_LABELS[key]} » non chargée : {data.load_hint(key)}")
+    out = st_folium(m, key="carte", height=620, use_container_width=True,
+                    returned_objects=["last_object_clicked_tooltip"])
+clicked = parse_tooltip((out or {}).get("last_object_clicked_tooltip"))
+if clicked and clicked != st.session_state.get("last_click"):
+    st.session_state.last_click = clicked
+    kind = mapstate.SELECTION_OF_KIND.get(clicked[0])
+    if kind and view.selection != (kind, clicked[1]):
+        mapstate.publish(view.with_selection(kind, clicked[1]))
+        st.rerun()
+if view.selection:
+    with right:
+        panel.show(atlas, *view.selection)

@@ -1,17 +1,20 @@
 """Cached loaders shared by the pages, keyed on primitives only.
 
-Large read-only geometry is loaded once per server (``st.cache_resource``); the build is
-made on first use, with a progress message, when it is missing or out of date.
+The atlas (all layers) is loaded once per server (``st.cache_resource``) and shared by
+every session; it is built on first use, with a progress message, when missing.
 """
 
 from __future__ import annotations
 
+import socket
 from pathlib import Path
 
-import geopandas as gpd
 import streamlit as st
 
-from geodata import build, config
+from geodata import atlas, build, config
+from layers.geojson import StaticFiles
+
+STATIC_DIR = config.PROJECT_ROOT / "static"
 
 
 @st.cache_resource(show_spinner=False)
@@ -19,19 +22,48 @@ def build_dir() -> Path:
     """Return the build directory, building it on first use."""
     out = config.build_dir()
     if not (out / build.REPORT).exists():
-        with st.status("Première utilisation : préparation des données (≈ 15 s)…") as status:
+        with st.status("Première utilisation : préparation des données (≈ 30 s)…") as status:
             build.ensure_build(out, log=status.write)
-    else:
-        build.ensure_build(out, log=lambda _: None)
     return out
 
 
-@st.cache_resource(show_spinner="Chargement de la géographie…")
-def layer(name: str) -> gpd.GeoDataFrame:
-    """Return a built layer, shared by all sessions (do not mutate it)."""
-    return build.read_layer(name, build_dir())
+@st.cache_resource(show_spinner="Chargement des couches…")
+def get_atlas() -> atlas.Atlas:
+    """Every layer, shared by all sessions (read-only: never mutate it)."""
+    return atlas.load(build_dir())
+
+
+@st.cache_resource
+def store() -> StaticFiles:
+    """Where layer data is written for the browser (static/data, content-addressed)."""
+    return StaticFiles(STATIC_DIR)
 
 
 def report() -> dict:
-    """Return the last build report (small; read on each call)."""
-    return build.read_report(build_dir())
+    """Return the last build report."""
+    return get_atlas().report
+
+
+@st.cache_data(ttl=600, show_spinner=False)
+def online() -> bool:
+    """Whether the basemap servers are reachable (decides the default basemap)."""
+    try:
+        socket.create_connection(("data.geopf.fr", 443), timeout=1.5).close()
+        return True
+    except OSError:
+        return False
+
+
+def map_layers(a: atlas.Atlas) -> dict:
+    """The layers the map draws, by key (display geometry where there is one)."""
+    ti = a.get("ti_simplified")
+    return {
+        "epci": a.epci, "pays": a.get("pays"), "ti": ti if ti is not None else a.get("ti"),
+        "acv": a.get("acv"), "pvd": a.get("pvd"), "tiers_lieux": a.get("tiers_lieux"),
+        "clusters": a.get("clusters"), "cases": a.get("cases"),
+    }
+
+
+def load_hint(key: str) -> str:
+    """How to load a layer that is not in the build."""
+    return atlas.LOAD_HINTS.get(key, "atlas build")

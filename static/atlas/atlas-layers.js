@@ -11,7 +11,8 @@
   }
 
   function styleOf(spec, feature) {
-    var style = Object.assign({}, spec.style);
+    var isArea = feature.geometry && feature.geometry.type !== "Point";
+    var style = Object.assign({}, isArea && spec.areaStyle ? spec.areaStyle : spec.style);
     var props = feature.properties || {};
     if (spec.colorBy && spec.colors) {
       var color = spec.colors[props[spec.colorBy]];

@@ -1,0 +1,122 @@
+"""Build stage for the case studies: the curated table plus users' own tables.
+
+Sources: ``geodata/data/cases.csv`` (curated from the five source documents; each row
+names its source file and passage), ``pays.csv`` / ``pays_epci.csv`` (Pays monographs),
+and any table given with ``atlas build --cases FILE``. Outputs ``cases.parquet``,
+``pays.parquet``, ``petr.parquet`` and ``clusters.parquet``; the report lists every row
+not used and why (the app's "données à corriger").
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import asdict
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+
+from geodata import cases, config, datafrance, pays, placement
+from geodata.build import BuildOptions, Log, StageResult, file_digest
+
+CURATED = "cases.csv"
+CLUSTER_KINDS = {"cluster", "pole_competitivite", "grappe"}
+FORMAT = 1
+
+
+def case_tables(opts: BuildOptions) -> list[tuple[Path, str]]:
+    """The tables to load: the curated one, then the users', each with its source label."""
+    curated = config.curated_dir() / CURATED
+    return [(curated, "curated"), *((p, f"user:{p.name}") for p in opts.cases)]
+
+
+def cases_key(opts: BuildOptions) -> dict:
+    """Cache key: checksums of the curated tables, the users' tables and this stage's code."""
+    curated = config.curated_dir()
+    files = [curated / n for n in (CURATED, "pays.csv", "pays_epci.csv")] + list(opts.cases)
+    here = Path(__file__).parent
+    code = b"".join((here / m).read_bytes() for m in ("cases_stage.py", "cases.py", "pays.py", "placement.py"))
+    return {
+        "format": FORMAT,
+        "tables": {str(p): file_digest(p) for p in files},
+        "code": hashlib.sha256(code).hexdigest()[:16],
+    }
+
+
+def run_cases(opts: BuildOptions, log: Log) -> StageResult:
+    """Validate, join and place the case studies; build the Pays perimeters."""
+    communes = gpd.read_parquet(opts.out / "communes.parquet")
+    epci = gpd.read_parquet(opts.out / "epci_simplified.parquet")
+    pays_gdf, pays_problems = _curated_pays(communes)
+    table, problems = _load_tables(opts, pays_gdf)
+    placed, unplaced = placement.place_cases(table, communes, epci, pays_gdf)
+    log(f"  {len(placed)} case studies placed, {len(unplaced)} not placed, {len(problems)} problems")
+    layers = {
+        "cases": placed,
+        "pays": pays_gdf,
+        "clusters": clusters_layer(placed),
+        "petr": pays_gdf.assign(source="Pays des documents (table curatée)"),
+    }
+    report = {
+        "sources": [_curated_source()],
+        "counts": {name: len(gdf) for name, gdf in layers.items()},
+        "problems": [asdict(p) | {"message": str(p)} for p in problems],
+        "unplaced": unplaced,
+        "pays_problems": pays_problems,
+        "pays_comparison": pays_comparison(pays_gdf),
+    }
+    return StageResult(layers, report)
+
+
+def _curated_pays(communes: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, list[dict]]:
+    curated = config.curated_dir()
+    table = pd.read_csv(curated / "pays.csv", dtype=str, keep_default_na=False)
+    members = pd.read_csv(curated / "pays_epci.csv", dtype=str, keep_default_na=False)
+    return pays.build_pays(table, members, communes, source="pays_epci.csv (curated)")
+
+
+def _load_tables(opts: BuildOptions, pays_gdf: gpd.GeoDataFrame) -> tuple[pd.DataFrame, list]:
+    ref = datafrance.commune_reference()
+    ref = ref.rename(columns={"com_type": "type"})
+    sirens = set(gpd.read_parquet(opts.out / "epci.parquet", columns=["siren_epci"])["siren_epci"])
+    frames, problems, seen = [], [], set()
+    for path, source in case_tables(opts):
+        raw = cases.read_case_table(path)
+        good, found = cases.validate_cases(
+            raw, file=path.name, communes=ref, epci_sirens=sirens, pays_ids=set(pays_gdf["pays_id"])
+        )
+        clash = good["id"].isin(seen)
+        problems += found + [
+            cases.Problem(path.name, int(r.line), "id", r.id, "an id not already used by an earlier table", "error")
+            for r in good[clash].itertuples()
+        ]
+        seen |= set(good["id"])
+        frames.append(good[~clash].assign(source=source))
+    return pd.concat(frames, ignore_index=True), problems
+
+
+def clusters_layer(placed: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """The clusters, pôles de compétitivité and grappes among the cases, as points."""
+    kinds = placed["kinds"].str.split(";")
+    mask = kinds.map(lambda ks: bool(CLUSTER_KINDS & set(ks)))
+    out = placed[mask].copy()
+    out["geometry"] = out.geometry.representative_point()
+    return out.reset_index(drop=True)
+
+
+def pays_comparison(pays_gdf: gpd.GeoDataFrame) -> list[dict]:
+    """Monograph figures (2015/2016) beside the reconstructed perimeter's (2025)."""
+    cols = ["pays_id", "nom", "population_2015", "population", "n_communes_2016", "n_communes",
+            "n_epci_2016", "n_epci"]
+    table = pd.DataFrame(pays_gdf[[c for c in cols if c in pays_gdf.columns]])
+    return table.astype(object).where(table.notna(), None).to_dict("records")
+
+
+def _curated_source() -> dict:
+    return {
+        "name": "Études de cas (table curatée)",
+        "version": file_digest(config.curated_dir() / CURATED)[:12],
+        "vintage": "documents sources de l'atlas (voir colonne source de chaque ligne)",
+        "producer": "Atlas des coopérations territoriales",
+        "licence": "Licence Ouverte 2.0",
+    }

@@ -1,0 +1,31 @@
+"""À propos: what the atlas is, for whom, and how to use it."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+st.title("À propos de l'atlas")
+st.markdown(
+    """
+L'**Atlas des coopérations territoriales** montre *qui coopère où* : intercommunalités
+(EPCI), Pays et PETR, Territoires d'industrie, villes Action cœur de ville et Petites
+villes de demain, tiers-lieux, clusters, et les études de cas de nos documents sources.
+
+**Pour qui ?** Les élus régionaux qui explorent leur territoire, les délégations des
+Territoires d'industrie qui préparent une visite, et le public.
+
+**Comment ?**
+- *Carte* : cochez les couches, filtrez par région, département, programme, type,
+  thème ou texte ; recherchez un territoire ; cliquez sur une forme ou un point pour
+  ouvrir sa fiche à droite. L'adresse de la page reproduit la vue : copiez-la pour la
+  partager.
+- *Études de cas* : le tableau de toutes les études de cas et la fiche de chacune.
+- *Données et sources* : millésimes, licences, effectifs et anomalies des données.
+
+**Données personnelles.** L'atlas ne montre que des organisations et des fonctions :
+aucun nom de personne avec adresse électronique ou numéro de téléphone.
+
+**Hors ligne.** Les bibliothèques cartographiques sont servies par l'application ; sans
+réseau, choisissez le fond « Aucun » : la carte reste complète.
+"""
+)

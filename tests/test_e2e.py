@@ -1,0 +1,107 @@
+"""End-to-end: the real app in headless Chromium on 127.0.0.1 (Playwright, Debian's chromium).
+
+What only a browser shows: the map draws, layers toggle, search zooms and opens the
+panel, a permalink reproduces a view, and nothing leaves 127.0.0.1. Waits are on DOM
+conditions, never fixed sleeps.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlparse
+
+import pytest
+
+from tests.browser import CHROMIUM_ARGS, chromium_path, streamlit_server
+
+pytestmark = [pytest.mark.browser, pytest.mark.integration]
+playwright = pytest.importorskip("playwright.sync_api")
+if chromium_path() is None:
+    pytest.skip("Debian's chromium is not installed (apt-get install -y chromium)",
+                allow_module_level=True)
+
+MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
+SHAPES = "path.leaflet-interactive"
+TIMEOUT = 45_000
+
+
+@pytest.fixture(scope="module")
+def server(real_build):
+    """The app, started by the test on 127.0.0.1."""
+    with streamlit_server() as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Headless Debian Chromium driven by Playwright."""
+    with playwright.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS, headless=True)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser):
+    """A fresh page that records the host of every request it makes."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    pg = context.new_page()
+    pg.requested_hosts = set()
+    pg.on("request", lambda r: pg.requested_hosts.add(urlparse(r.url).hostname))
+    yield pg
+    context.close()
+
+
+def count_shapes(page, selector: str = SHAPES) -> int:
+    return page.frame_locator(MAP_FRAME).locator(selector).count()
+
+
+def wait_shapes(page, at_least: int, selector: str = SHAPES) -> int:
+    frame = page.frame_locator(MAP_FRAME)
+    frame.locator(selector).nth(at_least - 1).wait_for(state="attached", timeout=TIMEOUT)
+    return frame.locator(selector).count()
+
+
+def map_eval(page, script: str):
+    """Evaluate JS in the map's iframe (where st_folium exposes ``window.map``)."""
+    frame = page.frame_locator(MAP_FRAME).locator("body")
+    return frame.evaluate(f"() => {{ {script} }}")
+
+
+def test_national_map_draws_every_epci_and_only_talks_to_127_0_0_1(server, page):
+    page.goto(server)
+    assert wait_shapes(page, 1000) >= 1000
+    assert page.requested_hosts <= {"127.0.0.1"}, page.requested_hosts
+
+
+def test_turning_on_the_ti_layer_draws_its_polygons(server, page):
+    page.goto(server)
+    wait_shapes(page, 1000)
+    before = count_shapes(page)
+    page.get_by_text("Territoires d'industrie", exact=False).first.click()
+    frame = page.frame_locator(MAP_FRAME)
+    ti_paths = frame.locator(f'{SHAPES}[stroke="#0072B2"]')
+    ti_paths.nth(99).wait_for(state="attached", timeout=TIMEOUT)
+    assert ti_paths.count() >= 100 and count_shapes(page) > before
+
+
+def test_search_roanne_zooms_there_and_opens_the_panel(server, page):
+    page.goto(server)
+    wait_shapes(page, 1000)
+    box = page.get_by_label("Rechercher une commune, un EPCI, un Pays ou un Territoire d'industrie")
+    box.fill("Roanne")
+    box.press("Enter")
+    page.get_by_role("heading", name="Roanne").first.wait_for(timeout=TIMEOUT)
+    page.wait_for_url("**sel=commune%3A42187**", timeout=TIMEOUT)
+    page.frame_locator(MAP_FRAME).locator(SHAPES).first.wait_for(state="attached", timeout=TIMEOUT)
+    inside = map_eval(page, "return map.getBounds().contains([46.036, 4.068]) && map.getZoom() >= 9;")
+    assert inside
+
+
+def test_a_permalink_reproduces_the_view(server, page):
+    page.goto(f"{server}/?dep=42&sel=epci%3A200035731&couches=epci%2Ccases")
+    page.get_by_role("heading", name="Roannais Agglomération").wait_for(timeout=TIMEOUT)
+    frame = page.frame_locator(MAP_FRAME)
+    frame.locator(f'{SHAPES}[stroke-width="4"]').first.wait_for(state="attached", timeout=TIMEOUT)
+    assert map_eval(page, "return map.getBounds().contains([46.036, 4.068]);")
+    assert page.get_by_label("Études de cas").first.is_checked()
+    assert not page.get_by_label("Pays / PETR").first.is_checked()
