@@ -15,6 +15,7 @@ from layers import acv, basemap, cases, epci, pays, pvd, ti, tiers_lieux
 from layers.assets import offline_map
 from layers.geojson import ASSET_PREFIX, DataStore, LayerSpec
 from layers.legend import Legend
+from layers.selection import selection_layer
 
 ATTRIBUTION = "Sources : IGN, INSEE (COG 2025), ANCT — Licence Ouverte 2.0"
 FRANCE_BOUNDS = [[41.3, -5.2], [51.1, 9.6]]  # metropolitan France, south-west / north-east
@@ -34,6 +35,7 @@ class MapView:
     text: str = ""
     highlight: dict[str, str] = field(default_factory=dict)  # layer key -> id
     bounds: list[list[float]] | None = None
+    selection: gpd.GeoDataFrame | None = None  # outline of the selected territory
     basemap: str = "aucun"
     ti_phase: str = "2023-2027"
 
@@ -56,8 +58,10 @@ def compose_map(
         layer = _layer(key, gdf, store, view)
         layer.add_to(m)
         drawn.append(layer.spec)
+    if view.selection is not None and not view.selection.empty:
+        selection_layer(view.selection).add_to(m)
     Legend(drawn, ATTRIBUTION).add_to(m)
-    m.fit_bounds(view.bounds or FRANCE_BOUNDS)
+    m.fit_bounds(view.bounds or FRANCE_BOUNDS, max_zoom=12)
     return m, drawn, missing
 
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import geopandas as gpd
+import shapely
 import streamlit as st
 
 from geodata import territory
 from geodata.atlas import Atlas
 from layers.compose import MapView
-from pages import viewstate
+from pages import data, viewstate
 from pages.viewstate import ViewState
 
 LAYER_LABELS = {
@@ -44,29 +46,35 @@ def map_view(atlas: Atlas, view: ViewState) -> MapView:
         deps = [view.dep]
     elif view.reg:
         deps = sorted(atlas.departements.loc[atlas.departements["insee_reg"] == view.reg, "code"])
-    highlight = {}
-    bounds = None
+    highlight, bounds, outline = {}, None, None
     if view.selection:
         kind, ident = view.selection
-        highlight = {"case" if kind == "case" else kind: ident}
-        bounds = selection_bounds(atlas, kind, ident)
+        highlight = {kind: ident}
+        outline = selection_outline(kind, ident)
+        bounds = _to_leaflet(outline.total_bounds) if outline is not None else None
     elif deps:
         sel = atlas.departements[atlas.departements["code"].isin(deps)]
         bounds = _to_leaflet(sel.total_bounds)
     return MapView(
         layers=view.layers, departements=deps, kinds=list(view.kinds),
         programmes=list(view.programmes), themes=list(view.themes), text=view.text,
-        highlight=highlight, bounds=bounds, basemap=view.basemap,
+        highlight=highlight, bounds=bounds, selection=outline, basemap=view.basemap,
     )
 
 
-def selection_bounds(atlas: Atlas, kind: str, ident: str) -> list[list[float]] | None:
-    """Extent of a selected territory, as Leaflet wants it ([[south, west], [north, east]])."""
+@st.cache_data(max_entries=256, show_spinner=False)
+def selection_outline(kind: str, ident: str) -> gpd.GeoDataFrame | None:
+    """Outline of a selected territory (its communes dissolved), or None when unknown."""
+    atlas = data.get_atlas()
     codes = territory.commune_codes(atlas, kind, ident)
     com = atlas.communes[atlas.communes["insee_com"].isin(codes)]
-    if com.empty or com.geometry.isna().all():
+    com = com[~com.geometry.isna()]
+    if com.empty:
         return None
-    return _to_leaflet(com.total_bounds)
+    row = territory.find(atlas, kind, ident)
+    name = str(row.get("nom", row.get("lib_ti", row.get("name", ident))))
+    geom = shapely.coverage_union_all(com.geometry.values)
+    return gpd.GeoDataFrame({"id": [ident], "name": [name]}, geometry=[geom], crs=com.crs)
 
 
 def _to_leaflet(b) -> list[list[float]]:

@@ -31,6 +31,8 @@ def show(atlas: Atlas, kind: str, ident: str) -> None:
     cols[0].metric("Population", _fmt(t.population))
     cols[1].metric("Superficie", _fmt(t.area_km2, " km²"))
     cols[2].metric("Communes", _fmt(len(t.communes)))
+    if kind == "commune" and not t.epci.empty:
+        st.markdown(f"**EPCI** : {t.epci.iloc[0]['nom']} ({t.epci.iloc[0]['nature']})")
     for label, names in t.memberships.items():
         if names and kind not in ("pays", "ti"):
             st.markdown(f"**{label}** : " + ", ".join(names))
