@@ -17,6 +17,7 @@ import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import NamedTuple
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM_ARGS = [
@@ -24,6 +25,13 @@ CHROMIUM_ARGS = [
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
     "--disable-default-apps", "--disable-features=Translate,OptimizationHints,MediaRouter",
 ]
+
+
+class Server(NamedTuple):
+    """A running app: base URL and process id (benchmarks read its memory)."""
+
+    url: str
+    pid: int
 
 
 def chromium_path() -> str | None:
@@ -39,8 +47,8 @@ def free_port() -> int:
 
 
 @contextmanager
-def streamlit_server(app: Path = ROOT / "app.py", env: dict | None = None) -> Iterator[str]:
-    """Run ``streamlit run app.py`` on 127.0.0.1; yield its base URL; stop it after."""
+def streamlit_server(app: Path = ROOT / "app.py", env: dict | None = None) -> Iterator[Server]:
+    """Run ``streamlit run app.py`` on 127.0.0.1; yield its URL and pid; stop it after."""
     port = free_port()
     cmd = [sys.executable, "-m", "streamlit", "run", str(app), "--server.port", str(port),
            "--server.address", "127.0.0.1", "--server.headless", "true",
@@ -50,7 +58,7 @@ def streamlit_server(app: Path = ROOT / "app.py", env: dict | None = None) -> It
     url = f"http://127.0.0.1:{port}"
     try:
         _wait_healthy(url, proc)
-        yield url
+        yield Server(url, proc.pid)
     finally:
         proc.terminate()
         try:

@@ -27,8 +27,8 @@ TIMEOUT = 45_000
 @pytest.fixture(scope="module")
 def server(real_build):
     """The app, started by the test on 127.0.0.1."""
-    with streamlit_server() as url:
-        yield url
+    with streamlit_server() as srv:
+        yield srv.url
 
 
 @pytest.fixture(scope="module")
