@@ -95,6 +95,7 @@ def test_search_roanne_zooms_there_and_opens_the_panel(server, page):
     page.frame_locator(MAP_FRAME).locator(SHAPES).first.wait_for(state="attached", timeout=TIMEOUT)
     inside = map_eval(page, "return map.getBounds().contains([46.036, 4.068]) && map.getZoom() >= 9;")
     assert inside
+    assert page.requested_hosts <= {"127.0.0.1"}, page.requested_hosts
 
 
 def test_a_permalink_reproduces_the_view(server, page):
