@@ -45,7 +45,7 @@ def compose_map(
     prefix: str = ASSET_PREFIX,
 ) -> tuple[folium.Map, list[LayerSpec], list[str]]:
     """Return ``(map, specs drawn, layers asked for but not loaded)``."""
-    m = offline_map(prefix=prefix, zoom_control=True, zoom_snap=0.25)
+    m = offline_map(prefix=f"{prefix}/vendor", zoom_control=True, zoom_snap=0.25)
     tiles = basemap.basemap_layer(view.basemap)
     if tiles is not None:
         tiles.add_to(m)

@@ -29,6 +29,7 @@ from folium.elements import JSCSSMixin
 from jinja2 import Template
 
 from geodata.constants import CRS_DISPLAY
+from layers.assets import markercluster_assets
 
 ASSET_PREFIX = "/app/static"  # where Streamlit serves static/ (server.enableStaticServing)
 ATLAS_JS = "atlas/atlas-layers.js"
@@ -149,9 +150,7 @@ class AtlasGeoJson(JSCSSMixin, folium.map.Layer):
         self.spec_js = spec.to_js(where)
         self.default_js = [("atlas_layers", f"{prefix}/{ATLAS_JS}")]
         if spec.cluster:
-            from layers.assets import markercluster_assets
-
-            js, css = markercluster_assets(prefix)
+            js, css = markercluster_assets(f"{prefix}/vendor")
             self.default_js = js + self.default_js
             self.default_css = css
 
