@@ -15,7 +15,8 @@ import pandas as pd
 from geodata import build, search
 
 OPTIONAL = ("cases", "pays", "petr", "clusters", "ti", "ti_simplified", "acv", "pvd",
-            "tiers_lieux", "france_services", "villages_avenir", "territory_facts")
+            "tiers_lieux", "france_services", "villages_avenir", "territory_facts",
+            "multi_programmes", "fabriques_prospectives")
 LOAD_HINTS = {
     name: "atlas fetch --dest DIR, puis ATLAS_DATA_DIR=DIR atlas build (ou make run)"
     for name in ("ti", "ti_simplified", "acv", "pvd", "tiers_lieux", "france_services", "villages_avenir")
@@ -76,7 +77,7 @@ def load(out: Path | None = None) -> Atlas:
         path = out / f"{name}.parquet"
         if not path.exists():
             optional[name] = None
-        elif name == "territory_facts":
+        elif name in ("territory_facts", "multi_programmes"):
             optional[name] = pd.read_parquet(path)
         else:
             optional[name] = read(name)

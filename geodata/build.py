@@ -123,7 +123,15 @@ RunFunc = Callable[[BuildOptions, Log], StageResult]
 
 def _stages() -> dict[str, tuple[KeyFunc, RunFunc]]:
     """The stages in build order; a later stage reads the files of earlier ones."""
-    return {"base": (base_key, run_base)}
+    # imported here: stage modules import this one
+    from geodata import cases_stage, facts_stage, programmes
+
+    return {
+        "base": (base_key, run_base),
+        "cases": (cases_stage.cases_key, cases_stage.run_cases),
+        "programmes": (programmes.programmes_key, programmes.run_programmes),
+        "facts": (facts_stage.facts_key, facts_stage.run_facts),
+    }
 
 
 @contextmanager

@@ -1,0 +1,64 @@
+"""The ``programmes`` stage on the real ANCT lists and the real base geography.
+
+Needs ``ATLAS_DATA_DIR`` pointing at the tidy ANCT lists (CI: /work/shared/data/anct).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from geodata import programmes
+from geodata.build import BuildOptions
+
+pytestmark = [
+    pytest.mark.integration,
+    pytest.mark.skipif(not os.environ.get("ATLAS_DATA_DIR"),
+                       reason="ATLAS_DATA_DIR is not set: the ANCT lists are not available "
+                              "(set it to the directory of the tidy lists to run this test)"),
+]
+
+
+@pytest.fixture(scope="module")
+def stage(real_build, tmp_path_factory):
+    """run_programmes on the real build; outputs checked in memory, build/ left untouched."""
+    out = tmp_path_factory.mktemp("programmes")
+    (out / "communes.parquet").symlink_to(real_build / "communes.parquet")
+    (out / "epci.parquet").symlink_to(real_build / "epci.parquet")
+    opts = BuildOptions(out=out, data_dir=Path(os.environ["ATLAS_DATA_DIR"]))
+    return programmes.run_programmes(opts, log=lambda _: None)
+
+
+def test_territoires_d_industrie_both_phases(stage):
+    ti = stage.layers["ti"]
+    assert ti["phase"].value_counts().to_dict() == {"2023-2027": 183, "2018-2022": 149}
+    assert ti.geometry.notna().all() and ti.is_valid.all() and not ti.is_empty.any()
+    assert (ti["area_km2"] > 0).all()
+    simplified = stage.layers["ti_simplified"]
+    assert len(simplified) == 332 and simplified.is_valid.all()
+
+
+def test_acv_and_pvd_counts(stage):
+    acv = stage.layers["acv"]
+    assert (acv["phase"] == "2018").sum() == 245
+    assert acv.loc[acv["phase"] == "2018", "id_acv"].nunique() == 232
+    assert stage.report["lists"]["pvd"]["rows"] == 1645
+
+
+def test_every_row_is_placed_or_reported(stage):
+    for name, entry in stage.report["lists"].items():
+        assert entry["status"] == "loaded", name
+        assert entry["rows"] == entry["placed"] + entry["n_unplaced"], name
+        assert all({"line", "code", "reason"} <= set(p) for p in entry["unplaced"]), name
+    json.dumps(stage.report)
+
+
+def test_tiers_lieux_hold_no_contact_data(stage):
+    tiers = stage.layers["tiers_lieux"]
+    assert set(tiers["source"]) == {"Fabrique de territoire", "Manufacture de proximité",
+                                    "Recensement 2019"}
+    assert not tiers["web"].str.contains("@", regex=False).any()
+    assert not {"MAIL", "EMAIL", "TEL", "ADRESSE"} & set(tiers.columns)
