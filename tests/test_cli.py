@@ -1,0 +1,81 @@
+"""The ``atlas`` command line: ``check`` and ``build --cases`` on the real embedded data."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import geopandas as gpd
+import pytest
+
+from geodata import build
+from geodata.cli import main
+
+pytestmark = pytest.mark.integration
+HEADER = "id,name,kinds,insee_com,siren_epci,source_file\n"
+
+
+def test_check_passes_on_the_curated_table(capsys):
+    assert main(["check"]) == 0
+    assert "0 error(s)" in capsys.readouterr().err
+
+
+def test_check_names_file_line_field_and_a_fix(tmp_path, capsys):
+    table = tmp_path / "annuaire.csv"
+    table.write_text(HEADER
+                     + "ok,Un cluster,cluster,42187,,annuaire\n"
+                     + "faux,Code inconnu,cluster,42999,,annuaire\n"
+                     + "mail,Contact,cluster,42187,,écrire à jean.dupont@example.org\n",
+                     encoding="utf-8")
+    assert main(["check", str(table)]) == 1
+    out = capsys.readouterr().out.splitlines()
+    unknown = next(line for line in out if line.startswith("annuaire.csv:3: insee_com='42999'"))
+    assert "[error]" in unknown
+    assert any(line.startswith("annuaire.csv:4:") and "[error]" in line for line in out)
+    assert not any(line.startswith("annuaire.csv:2:") for line in out)
+
+
+def test_check_an_unreadable_table_is_one_clear_error(tmp_path, capsys):
+    table = tmp_path / "sans_colonnes.csv"
+    table.write_text("a,b\n1,2\n", encoding="utf-8")
+    assert main(["check", str(table)]) == 1
+    line = capsys.readouterr().out.strip()
+    assert line.startswith("sans_colonnes.csv:1:") and "missing required column" in line
+
+
+@pytest.fixture
+def base_only(real_build, tmp_path, monkeypatch):
+    """A build directory holding the real base stage only (copied), no ANCT lists."""
+    monkeypatch.delenv("ATLAS_DATA_DIR", raising=False)
+    report = build.read_report(real_build)
+    base = report["stages"]["base"]
+    for name in base["files"]:
+        shutil.copy(real_build / f"{name}.parquet", tmp_path / f"{name}.parquet")
+    (tmp_path / build.REPORT).write_text(json.dumps({"stages": {"base": base}}), encoding="utf-8")
+    return tmp_path
+
+
+def test_build_adds_a_user_table_and_reports_its_bad_row(base_only, tmp_path_factory):
+    table = tmp_path_factory.mktemp("user") / "grappes.csv"
+    table.write_text(HEADER
+                     + "grappe-roanne,Grappe du Roannais,grappe,42187,,annuaire régional\n"
+                     + "grappe-bourg,Grappe de Bourg,grappe,1053,,annuaire régional\n"
+                     + "grappe-rien,Grappe sans lieu,grappe,99999,,annuaire régional\n",
+                     encoding="utf-8")
+    assert main(["build", "--out", str(base_only), "--cases", str(table)]) == 0
+    cases = gpd.read_parquet(base_only / "cases.parquet")
+    mine = cases[cases["source"] == "user:grappes.csv"].set_index("id")
+    assert set(mine.index) == {"grappe-roanne", "grappe-bourg"}
+    assert mine.loc["grappe-bourg", "insee_com"] == "01053"  # the lost leading zero, restored
+    assert (cases["source"] == "curated").sum() > 60
+    stage = build.read_report(base_only)["stages"]["cases"]
+    bad = [p for p in stage["problems"] if p["file"] == "grappes.csv"]
+    assert {(p["line"], p["field"], p["severity"]) for p in bad} == {
+        (3, "insee_com", "warning"), (4, "insee_com", "error")}
+    clusters = gpd.read_parquet(base_only / "clusters.parquet")
+    assert "grappe-roanne" in set(clusters["id"])
+
+
+def test_build_refuses_a_missing_case_table(base_only, capsys):
+    assert main(["build", "--out", str(base_only), "--cases", "nowhere.csv"]) == 2
+    assert "nowhere.csv" in capsys.readouterr().err
