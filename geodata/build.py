@@ -121,16 +121,16 @@ KeyFunc = Callable[[BuildOptions], dict]
 RunFunc = Callable[[BuildOptions, Log], StageResult]
 
 
-def _stages() -> dict[str, tuple[KeyFunc, RunFunc]]:
-    """The stages in build order; a later stage reads the files of earlier ones."""
+def _stages() -> dict[str, tuple[KeyFunc, RunFunc, tuple[str, ...]]]:
+    """The stages in build order, each with the earlier stages whose files it reads."""
     # imported here: stage modules import this one
     from geodata import cases_stage, facts_stage, programmes
 
     return {
-        "base": (base_key, run_base),
-        "cases": (cases_stage.cases_key, cases_stage.run_cases),
-        "programmes": (programmes.programmes_key, programmes.run_programmes),
-        "facts": (facts_stage.facts_key, facts_stage.run_facts),
+        "base": (base_key, run_base, ()),
+        "cases": (cases_stage.cases_key, cases_stage.run_cases, ("base",)),
+        "programmes": (programmes.programmes_key, programmes.run_programmes, ("base",)),
+        "facts": (facts_stage.facts_key, facts_stage.run_facts, ("base", "cases", "programmes")),
     }
 
 
@@ -179,10 +179,10 @@ def build(
     with _locked(out):
         report = read_report(out)
         stages = report.setdefault("stages", {})
-        upstream: list[dict] = []  # a stage is rebuilt when any earlier stage's key changed
-        for name, (key_func, run) in _stages().items():
-            key = {**key_func(opts), "upstream": _digest_json(upstream)}
-            upstream.append(key)
+        keys: dict[str, dict] = {}  # a stage is rebuilt when a stage it reads changed
+        for name, (key_func, run, reads) in _stages().items():
+            key = {**key_func(opts), "upstream": _digest_json([keys[r] for r in reads])}
+            keys[name] = key
             previous = stages.get(name, {})
             if not force and previous.get("key") == key and _outputs_exist(out, previous):
                 log(f"{name}: up to date (sources unchanged), not rebuilt")

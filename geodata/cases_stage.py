@@ -21,7 +21,8 @@ from geodata.build import BuildOptions, Log, StageResult, file_digest
 
 CURATED = "cases.csv"
 CLUSTER_KINDS = {"cluster", "pole_competitivite", "grappe"}
-FORMAT = 1
+FORMAT = 2
+MONOGRAPH_FIGURES = ("population_2015", "n_communes_2016", "n_epci_2016")
 
 
 def case_tables(opts: BuildOptions) -> list[tuple[Path, str]]:
@@ -72,6 +73,8 @@ def _curated_pays(communes: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, list[di
     curated = config.curated_dir()
     table = pd.read_csv(curated / "pays.csv", dtype=str, keep_default_na=False)
     members = pd.read_csv(curated / "pays_epci.csv", dtype=str, keep_default_na=False)
+    for col in MONOGRAPH_FIGURES:  # integers as printed, empty when the monograph gives none
+        table[col] = pd.to_numeric(table[col].replace("", None)).astype("Int64")
     return pays.build_pays(table, members, communes, source="pays_epci.csv (curated)")
 
 

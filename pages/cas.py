@@ -21,6 +21,17 @@ def kinds_fr(cell: str) -> str:
     return ", ".join(KINDS.get(k, k) for k in str(cell).split(LIST_SEP) if k)
 
 
+def named(table, id_col: str, code: str) -> str:
+    """``Name (code)`` of a territory, or the bare code when the table lacks it."""
+    if not code:
+        return ""
+    if table is not None:
+        hit = table.loc[table[id_col] == code, "nom"]
+        if not hit.empty:
+            return f"{hit.iloc[0]} ({code})"
+    return code
+
+
 wanted = st.query_params.get("cas", "")
 if wanted in set(cases["id"]):
     row = cases[cases["id"] == wanted].iloc[0]
@@ -29,8 +40,9 @@ if wanted in set(cases["id"]):
     st.write(row["summary"])
     facts = {
         "Programmes": row["programmes"].replace(LIST_SEP, ", "),
-        "Commune (INSEE)": row["insee_com"], "EPCI (SIREN)": row["siren_epci"],
-        "Pays": row["pays_id"], "Début": row["start_year"],
+        "Commune": named(atlas.communes, "insee_com", row["insee_com"]),
+        "Intercommunalité": named(atlas.epci, "siren_epci", row["siren_epci"]),
+        "Pays": named(atlas.get("pays"), "pays_id", row["pays_id"]), "Début": row["start_year"],
         "Partenaires et financeurs": row["partners"].replace(LIST_SEP, ", "),
         "Chiffres clés": row["key_figures"],
         "Source": f"{row['source_file']} — {row['source_passage']}",

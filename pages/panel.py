@@ -27,10 +27,10 @@ def show(atlas: Atlas, kind: str, ident: str) -> None:
         return
     st.subheader(t.name)
     st.caption(f"{t.kind_label} · {ident}")
-    cols = st.columns(3)
-    cols[0].metric("Population", _fmt(t.population))
-    cols[1].metric("Superficie", _fmt(t.area_km2, " km²"))
-    cols[2].metric("Communes", _fmt(len(t.communes)))
+    # Plain figures, not st.metric: three metrics side by side truncate "100 …" in the panel.
+    st.markdown(f"**Population** : {_fmt(t.population, ' hab.')} · "
+                f"**Superficie** : {_fmt(t.area_km2, ' km²')} · "
+                f"**Communes** : {_fmt(len(t.communes))}")
     if kind == "commune" and not t.epci.empty:
         st.markdown(f"**EPCI** : {t.epci.iloc[0]['nom']} ({t.epci.iloc[0]['nature']})")
     for label, names in t.memberships.items():
@@ -41,7 +41,7 @@ def show(atlas: Atlas, kind: str, ident: str) -> None:
             st.dataframe(t.epci.rename(columns={"siren_epci": "SIREN", "nom": "Nom",
                                                 "nature": "Nature", "population": "Population"}),
                          hide_index=True)
-    counts = {label: len(rows) for label, rows in t.programmes.items()}
+    counts = {label: len(rows) for label, rows in t.programmes.items() if len(rows)}
     if counts:
         st.markdown("**Programmes présents**")
         st.dataframe(pd.DataFrame(list(counts.items()), columns=["Programme", "Nombre"]),

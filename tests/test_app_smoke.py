@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -27,9 +28,10 @@ def test_map_page_search_opens_the_side_panel(real_build):
     assert not at.exception, at.exception
     assert at.selectbox[0].options[0].startswith("Roanne — Commune (42)")
     assert "Roanne" in [h.value for h in at.subheader]
-    values = {m.label: m.value for m in at.metric}
-    assert values["Communes"] == "1"
-    assert int(values["Population"].replace(" ", "")) > 30_000
+    figures = next(m.value for m in at.markdown if m.value.startswith("**Population**"))
+    population = re.search(r"Population\*\* : ([\d ]+) hab", figures).group(1)
+    assert int(population.replace(" ", "")) > 30_000
+    assert "**Communes** : 1" in figures
     assert any("Roannais Agglomération" in m.value for m in at.markdown)
 
 
@@ -51,3 +53,25 @@ def test_sources_page_shows_licence_and_faults(real_build):
     text = " ".join(m.value for m in at.markdown)
     assert "Licence Ouverte 2.0" in text
     assert "Anomalies des sources signalées" in text
+
+
+def test_case_fiche_names_its_places_and_its_source(real_build):
+    at = AppTest.from_file(str(APP), default_timeout=60)
+    at.run()
+    at.switch_page("pages/cas.py")
+    at.query_params["cas"] = "roanne-territoire"
+    at.run()
+    assert not at.exception, at.exception
+    assert [h.value for h in at.header] == ["Roanne Territoire"]
+    fiche = at.table[0].value
+    cells = dict(zip(fiche.iloc[:, 0], fiche.iloc[:, 1], strict=True))
+    assert cells["Commune"] == "Roanne (42187)"
+    assert cells["Source"].startswith("000_33414ee02cc712e8.txt")
+
+
+def test_sources_page_compares_pays_figures(real_build):
+    at = _run("sources")
+    pays = next(df.value for df in at.dataframe if "Population 2015" in df.value.columns)
+    langres = pays[pays["Pays"] == "pays-langres"].iloc[0]
+    assert langres["Population 2015"] == 46462
+    assert 40_000 < langres["Population (périmètre 2025)"] < 50_000

@@ -79,3 +79,14 @@ def test_build_adds_a_user_table_and_reports_its_bad_row(base_only, tmp_path_fac
 def test_build_refuses_a_missing_case_table(base_only, capsys):
     assert main(["build", "--out", str(base_only), "--cases", "nowhere.csv"]) == 2
     assert "nowhere.csv" in capsys.readouterr().err
+
+
+def test_a_new_case_table_rebuilds_only_the_stages_that_read_it(base_only, tmp_path_factory, capsys):
+    assert main(["build", "--out", str(base_only)]) == 0
+    capsys.readouterr()
+    table = tmp_path_factory.mktemp("user") / "mine.csv"
+    table.write_text(HEADER + "mine-roanne,Un cluster,cluster,42187,,mon annuaire\n", encoding="utf-8")
+    assert main(["build", "--out", str(base_only), "--cases", str(table)]) == 0
+    log = capsys.readouterr().out
+    assert "base: up to date" in log and "programmes: up to date" in log
+    assert "cases: building" in log and "facts: building" in log

@@ -8,10 +8,13 @@ import geopandas as gpd
 import pytest
 import shapely
 
+from layers.acv import acv_layer
 from layers.basemap import basemap_layer
 from layers.epci import epci_layer
 from layers.geojson import InlineData, StaticFiles, parse_tooltip
 from layers.legend import legend_html
+from layers.palette import LAYER_COLORS
+from layers.pvd import pvd_layer
 
 
 @pytest.fixture
@@ -76,3 +79,17 @@ def test_basemap_none_adds_no_tiles_and_unknown_is_an_error():
     assert "geopf" in basemap_layer("ign").tiles
     with pytest.raises(ValueError, match="expected one of"):
         basemap_layer("google")
+
+
+def test_legend_shows_each_point_layer_in_its_marker_colour():
+    towns = gpd.GeoDataFrame(
+        {"insee_com": ["42187", "01053"], "nom_commune": ["Roanne", "Bourg-en-Bresse"],
+         "insee_dep": ["42", "01"], "phase": ["2018", "2018"]},
+        geometry=[shapely.Point(4.07, 46.04), shapely.Point(5.22, 46.2)], crs="EPSG:4326")
+    acv = acv_layer(towns, InlineData()).spec
+    pvd = pvd_layer(towns, InlineData()).spec
+    html = legend_html([acv, pvd], "Sources")
+    assert f"background:{LAYER_COLORS['acv']}" in html
+    assert f"background:{LAYER_COLORS['pvd']}" in html
+    assert LAYER_COLORS["acv"] != LAYER_COLORS["pvd"]
+    assert "regroupe les points proches" in html  # PVD is clustered, and the legend says so

@@ -51,6 +51,17 @@
     return escapeHtml(props[spec.labelField] + " — " + spec.kindLabel + " " + props[spec.idField]);
   }
 
+  // A cluster drawn in its layer's colour, so the legend still tells the layers apart.
+  function clusterIcon(spec, cluster) {
+    var n = cluster.getChildCount();
+    var size = n < 10 ? 26 : n < 100 ? 32 : 38;
+    var colour = (spec.style && (spec.style.fillColor || spec.style.color)) || "#555";
+    var html = '<div class="atlas-cluster" style="background:' + escapeHtml(colour) +
+      ';width:' + size + 'px;height:' + size + 'px;line-height:' + size + 'px">' + n + '</div>';
+    return L.divIcon({ html: html, className: "atlas-cluster-icon", iconSize: [size, size],
+                       iconAnchor: [size / 2, size / 2] });
+  }
+
   function geojsonLayer(spec) {
     var inner = L.geoJSON(null, {
       style: function (f) { return styleOf(spec, f); },
@@ -61,7 +72,10 @@
       }
     });
     var outer = spec.cluster && L.markerClusterGroup
-      ? L.markerClusterGroup({ showCoverageOnHover: false, maxClusterRadius: 40 })
+      ? L.markerClusterGroup({
+          showCoverageOnHover: false, maxClusterRadius: 40,
+          iconCreateFunction: function (cluster) { return clusterIcon(spec, cluster); }
+        })
       : inner;
     function add(data) {
       inner.addData(data);
