@@ -20,6 +20,9 @@ from geodata import cases, config, datafrance, pays, placement
 from geodata.build import BuildOptions, Log, StageResult, file_digest
 
 CURATED = "cases.csv"
+BANATIC_PETR = "petr_membres.csv"  # written by ``atlas fetch --only banatic`` (geodata.fetch)
+CURATED_PETR_SOURCE = "Pays des documents (table curatée)"
+BANATIC_SOURCE = "BANATIC (DGCL), PETR et EPCI membres"
 CLUSTER_KINDS = {"cluster", "pole_competitivite", "grappe"}
 FORMAT = 2
 MONOGRAPH_FIGURES = ("population_2015", "n_communes_2016", "n_epci_2016")
@@ -35,6 +38,8 @@ def cases_key(opts: BuildOptions) -> dict:
     """Cache key: checksums of the curated tables, the users' tables and this stage's code."""
     curated = config.curated_dir()
     files = [curated / n for n in (CURATED, "pays.csv", "pays_epci.csv")] + list(opts.cases)
+    if (banatic := _banatic_file(opts)) is not None:
+        files.append(banatic)
     here = Path(__file__).parent
     code = b"".join((here / m).read_bytes() for m in ("cases_stage.py", "cases.py", "pays.py", "placement.py"))
     return {
@@ -56,17 +61,55 @@ def run_cases(opts: BuildOptions, log: Log) -> StageResult:
         "cases": placed,
         "pays": pays_gdf,
         "clusters": clusters_layer(placed),
-        "petr": pays_gdf.assign(source="Pays des documents (table curatée)"),
     }
+    petr, petr_problems = _petr(opts, communes, pays_gdf)
+    layers["petr"] = petr
+    sources = [_curated_source()]
+    if (banatic := _banatic_file(opts)) is not None:
+        sources.append({"name": "PETR et leurs EPCI membres (BANATIC)",
+                        "version": file_digest(banatic)[:12],
+                        "vintage": "export national téléchargé par atlas fetch",
+                        "producer": "DGCL", "licence": "Licence Ouverte 2.0"})
     report = {
-        "sources": [_curated_source()],
+        "sources": sources,
         "counts": {name: len(gdf) for name, gdf in layers.items()},
         "problems": [asdict(p) | {"message": str(p)} for p in problems],
         "unplaced": unplaced,
         "pays_problems": pays_problems,
+        "petr_problems": petr_problems,
         "pays_comparison": pays_comparison(pays_gdf),
     }
     return StageResult(layers, report)
+
+
+def _banatic_file(opts: BuildOptions) -> Path | None:
+    if opts.data_dir is None:
+        return None
+    path = Path(opts.data_dir) / BANATIC_PETR
+    return path if path.is_file() else None
+
+
+def _petr(opts: BuildOptions, communes: gpd.GeoDataFrame,
+          pays_gdf: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, list[dict]]:
+    """The national PETR from BANATIC when fetched, else the curated Pays of the documents.
+
+    Every BANATIC member row is used or reported (a member SIREN that is not an EPCI of
+    1 January 2025, a PETR with no member placed).
+    """
+    path = _banatic_file(opts)
+    if path is None:
+        return pays_gdf.assign(source=CURATED_PETR_SOURCE), []
+    rows = pd.read_csv(path, dtype=str, keep_default_na=False)
+    missing = {"id_petr", "lib_petr", "siren_membre"} - set(rows.columns)
+    if missing:
+        problem = {"pays_id": "", "siren_epci": "", "problem": (
+            f"{path.name}: missing column(s) {sorted(missing)}; run atlas fetch --only banatic "
+            "again. The curated Pays are drawn instead")}
+        return pays_gdf.assign(source=CURATED_PETR_SOURCE), [problem]
+    table = rows.drop_duplicates("id_petr").rename(columns={"id_petr": "pays_id", "lib_petr": "nom"})
+    members = rows.rename(columns={"id_petr": "pays_id", "siren_membre": "siren_epci"})
+    return pays.build_pays(table[["pays_id", "nom"]], members[["pays_id", "siren_epci"]],
+                           communes, source=BANATIC_SOURCE)
 
 
 def _curated_pays(communes: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, list[dict]]:

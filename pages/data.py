@@ -57,8 +57,9 @@ def online() -> bool:
 def map_layers(a: atlas.Atlas) -> dict:
     """The layers the map draws, by key (display geometry where there is one)."""
     ti = a.get("ti_simplified")
+    petr = a.get("petr")  # national PETR from BANATIC when fetched, else the documents' Pays
     return {
-        "epci": a.epci, "pays": a.get("pays"), "ti": ti if ti is not None else a.get("ti"),
+        "epci": a.epci, "pays": petr if petr is not None else a.get("pays"), "ti": ti if ti is not None else a.get("ti"),
         "acv": a.get("acv"), "pvd": a.get("pvd"), "tiers_lieux": a.get("tiers_lieux"),
         "clusters": a.get("clusters"), "cases": a.get("cases"),
     }

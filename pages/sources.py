@@ -55,6 +55,10 @@ for name, stage in report.get("stages", {}).items():
         st.caption("Les monographies ne listent pas leurs EPCI : le périmètre est reconstitué "
                    "(voir la colonne source de geodata/data/pays_epci.csv). Les écarts montrent "
                    "les fusions d'intercommunalités depuis 2016.")
+    member_problems = stage.get("pays_problems", []) + stage.get("petr_problems", [])
+    if member_problems:
+        with st.expander(f"Membres de Pays / PETR non utilisés ({len(member_problems)})"):
+            st.dataframe(pd.DataFrame(member_problems), hide_index=True, width="stretch")
     faults = pd.DataFrame(stage.get("faults", []))
     if not faults.empty:
         st.markdown(f"**Anomalies des sources signalées : {len(faults)}**")

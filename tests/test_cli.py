@@ -90,3 +90,21 @@ def test_a_new_case_table_rebuilds_only_the_stages_that_read_it(base_only, tmp_p
     log = capsys.readouterr().out
     assert "base: up to date" in log and "programmes: up to date" in log
     assert "cases: building" in log and "facts: building" in log
+
+
+def test_fetched_banatic_petr_replace_the_curated_pays_and_bad_members_are_reported(
+        base_only, tmp_path_factory):
+    data_dir = tmp_path_factory.mktemp("anct")
+    (data_dir / "petr_membres.csv").write_text(
+        "id_petr,lib_petr,siren_membre,lib_membre\n"
+        "200000001,PETR du Roannais,200035731,Roannais Agglomération\n"
+        "200000001,PETR du Roannais,200035202,CC Charlieu-Belmont\n"
+        "200000001,PETR du Roannais,123456789,Ancienne CC dissoute\n", encoding="utf-8")
+    assert main(["build", "--out", str(base_only), "--data-dir", str(data_dir)]) == 0
+    petr = gpd.read_parquet(base_only / "petr.parquet")
+    assert list(petr["pays_id"]) == ["200000001"]
+    assert petr.loc[0, "members"] == "200035202;200035731" and petr.loc[0, "n_epci"] == 2
+    assert petr.loc[0, "source"].startswith("BANATIC")
+    stage = build.read_report(base_only)["stages"]["cases"]
+    assert [p["siren_epci"] for p in stage["petr_problems"]] == ["123456789"]
+    assert gpd.read_parquet(base_only / "pays.parquet")["pays_id"].str.startswith("pays-").all()
