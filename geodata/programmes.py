@@ -28,10 +28,10 @@ import pandas as pd
 
 from geodata import anct, datafrance, groupements, prospectives, ti, tierslieux
 from geodata.build import BuildOptions, Log, StageResult, file_digest
-from geodata.constants import CRS_DISPLAY
+from geodata.constants import CRS_DISPLAY, LIST_SEP
 from geodata.reconcile import reconcile_communes, summarise
 
-FORMAT = 1
+FORMAT = 2
 CODE = ("programmes.py", "anct.py", "reconcile.py", "groupements.py", "ti.py", "tierslieux.py",
         "prospectives.py", "data/" + groupements.TABLE)
 LAYERS = ("acv", "pvd", "france_services", "villages_avenir", "ti", "ti_simplified",
@@ -73,6 +73,7 @@ def run_programmes(opts: BuildOptions, log: Log) -> StageResult:
                      datafrance.commune_reference(), groupements.read_table())
         for step in (_point_layers, _ti_layers, _tiers_lieux_layer, _prospectives_layer):
             step(lists, base, layers, report["lists"])
+        _add_ti_membership(layers, base.communes)
     not_loaded = [x.spec.file for x in lists.values() if x.status == "not loaded"]
     if not_loaded:
         log(f"  not loaded: {', '.join(not_loaded)} (atlas fetch --dest DIR, then "
@@ -171,6 +172,32 @@ def _prospectives_layer(lists: dict[str, anct.LoadedList], base: _Base,
                                                   base.table, layers.get("ti"))
     reports["fabriques_prospectives"].update(report)
     layers["fabriques_prospectives"] = gdf
+
+
+def _add_ti_membership(layers: dict, communes: gpd.GeoDataFrame) -> None:
+    """Give each ACV / PVD town the Territoires d'industrie (current phase) it belongs to.
+
+    ``id_ti`` and ``lib_ti`` are ``;``-joined (a commune may be in two TI), "" when none
+    or when the TI list is not loaded.
+    """
+    ti_layer = layers.get("ti")
+    for name in ("acv", "pvd"):
+        if name not in layers:
+            continue
+        points = layers[name]
+        if ti_layer is None:
+            layers[name] = points.assign(id_ti="", lib_ti="")
+            continue
+        current = ti_layer[ti_layer["phase"] == ti.PHASES["ti"]]
+        members = ti.ti_communes(current, communes)
+        names = current.set_index("id_ti")["lib_ti"]
+        by_commune = members.groupby("insee_com")["id_ti"].agg(lambda s: sorted(set(s)))
+        ids = points["insee_com"].map(by_commune)
+        ids = ids.map(lambda v: v if isinstance(v, list) else [])
+        layers[name] = points.assign(
+            id_ti=ids.map(LIST_SEP.join),
+            lib_ti=ids.map(lambda v: LIST_SEP.join(names[i] for i in v)),
+        )
 
 
 def _concat(parts: list[gpd.GeoDataFrame]) -> gpd.GeoDataFrame:

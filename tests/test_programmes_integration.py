@@ -62,3 +62,16 @@ def test_tiers_lieux_hold_no_contact_data(stage):
                                     "Recensement 2019"}
     assert not tiers["web"].str.contains("@", regex=False).any()
     assert not {"MAIL", "EMAIL", "TEL", "ADRESSE"} & set(tiers.columns)
+
+
+def test_acv_and_pvd_towns_know_their_territoire_d_industrie(stage):
+    pvd = stage.layers["pvd"]
+    assert (pvd["id_ti"] != "").sum() > 100
+    ti = stage.layers["ti"]
+    current = ti[ti["phase"] == "2023-2027"].set_index("id_ti")
+    town = pvd[pvd["id_ti"] != ""].iloc[0]
+    first = town["id_ti"].split(";")[0]
+    assert first in current.index
+    assert town["lib_ti"].split(";")[0] == current.loc[first, "lib_ti"]
+    roanne = stage.layers["acv"].set_index("insee_com").loc["42187"]
+    assert "Roannais" in roanne["lib_ti"]
