@@ -81,5 +81,20 @@ def load(out: Path | None = None) -> Atlas:
             optional[name] = pd.read_parquet(path)
         else:
             optional[name] = read(name)
+    optional["pays"] = _with_national_petr(optional.get("pays"), optional.get("petr"))
     return Atlas(out, read("communes"), read("epci_simplified"), read("departements"),
                  read("regions"), optional, build.read_report(out))
+
+
+def _with_national_petr(pays: gpd.GeoDataFrame | None,
+                        petr: gpd.GeoDataFrame | None) -> gpd.GeoDataFrame | None:
+    """The documents' Pays plus the PETR of BANATIC (when fetched), so both can be looked up.
+
+    Without BANATIC, ``petr`` is the curated Pays itself and nothing is added.
+    """
+    if pays is None or petr is None:
+        return pays
+    extra = petr[~petr["pays_id"].isin(pays["pays_id"])]
+    if extra.empty:
+        return pays
+    return gpd.GeoDataFrame(pd.concat([pays, extra], ignore_index=True), crs=pays.crs)

@@ -28,6 +28,7 @@ LABELS = {"acv": "Action cœur de ville", "pvd": "Petites villes de demain",
 TIERS_LIEUX_KEYS = {"Fabrique de territoire": "fabriques",
                     "Manufacture de proximité": "manufactures",
                     "Recensement 2019": "tiers_lieux_2019"}
+TOWN_KEYS = ("acv", "pvd", "villages_avenir")
 ATTRS = ["insee_com", "siren_epci", "insee_dep", "insee_reg"]
 HEAD = ["territory_type", "territory_id", "phase", "nom"]
 
@@ -40,6 +41,7 @@ def programme_points(layers: Mapping[str, gpd.GeoDataFrame | None]) -> dict[str,
     """
     out = {k: layers[k] for k in ("acv", "pvd", "france_services", "villages_avenir")
            if layers.get(k) is not None}
+
     tiers = layers.get("tiers_lieux")
     if tiers is not None:
         for source, key in TIERS_LIEUX_KEYS.items():
@@ -73,6 +75,10 @@ def locate_points(points: gpd.GeoDataFrame, communes: gpd.GeoDataFrame) -> pd.Da
         own = (points[col].fillna("").astype(str) if col in points.columns
                else pd.Series("", index=points.index))
         out[col] = codes.map(com[col]).where(known, own).fillna("").astype(str)
+    # A point known only by its Pays (a case study drawn on the Pays area) counts in that Pays.
+    own_pays = (points["pays_id"].fillna("").astype(str) if "pays_id" in points.columns
+                else pd.Series("", index=points.index))
+    out["pays_id"] = own_pays.where((out["insee_com"] == "") & (out["siren_epci"] == ""), "")
     return out
 
 
@@ -121,7 +127,11 @@ def territory_facts(
     """
     located = pd.concat(
         [locate_points(gdf, communes).assign(key=key) for key, gdf in points.items()]
-        or [pd.DataFrame(columns=[*ATTRS, "key"])], ignore_index=True)
+        or [pd.DataFrame(columns=[*ATTRS, "pays_id", "key"])], ignore_index=True)
+    # A programme town counts once (a town may be listed in both ACV phases); sites
+    # (France services, tiers-lieux) and case studies count each.
+    town = located["key"].isin(TOWN_KEYS) & (located["insee_com"] != "")
+    located = located[~(town & located.duplicated(["key", "insee_com"]))]
     tables = [_admin(located, "epci", "siren_epci", _names(epci, "siren_epci", "epci")),
               _admin(located, "departement", "insee_dep", _names(departements, "code", "dep")),
               _admin(located, "region", "insee_reg", _names(regions, "code", "reg"))]
@@ -168,9 +178,12 @@ def _by_membership(
     membership = membership.drop_duplicates()
     with_com = located[located["insee_com"] != ""]
     without = located[(located["insee_com"] == "") & (located["siren_epci"] != "")]
+    by_pays = located[located["pays_id"] != ""] if "pays_id" in located.columns else located[:0]
     hits = pd.concat([
         with_com.merge(membership, on="insee_com")[["_t", "key"]],
         without.merge(epci_pairs, left_on="siren_epci", right_on="epci")[["_t", "key"]],
+        by_pays.merge(terr[["_t", "territory_id"]], left_on="pays_id",
+                      right_on="territory_id")[["_t", "key"]],
     ])
     counts = hits.groupby(["_t", "key"]).size().unstack(fill_value=0)
     counts.columns = [COUNTS.get(k, f"n_{k}") for k in counts.columns]

@@ -93,7 +93,7 @@ def test_a_new_case_table_rebuilds_only_the_stages_that_read_it(base_only, tmp_p
 
 
 def test_fetched_banatic_petr_replace_the_curated_pays_and_bad_members_are_reported(
-        base_only, tmp_path_factory):
+        base_only, tmp_path_factory, monkeypatch):
     data_dir = tmp_path_factory.mktemp("anct")
     (data_dir / "petr_membres.csv").write_text(
         "id_petr,lib_petr,siren_membre,lib_membre\n"
@@ -108,3 +108,9 @@ def test_fetched_banatic_petr_replace_the_curated_pays_and_bad_members_are_repor
     stage = build.read_report(base_only)["stages"]["cases"]
     assert [p["siren_epci"] for p in stage["petr_problems"]] == ["123456789"]
     assert gpd.read_parquet(base_only / "pays.parquet")["pays_id"].str.startswith("pays-").all()
+    from geodata import atlas, territory
+
+    monkeypatch.setenv("ATLAS_DATA_DIR", str(data_dir))  # the app sees the same data dir
+    loaded = atlas.load(base_only)
+    assert {"200000001", "pays-langres"} <= set(loaded.get("pays")["pays_id"])
+    assert territory.describe(loaded, "pays", "200000001").name == "PETR du Roannais"

@@ -27,14 +27,16 @@ def _points(communes: gpd.GeoDataFrame, codes: list[str], **extra) -> gpd.GeoDat
 @pytest.fixture
 def points(communes) -> dict[str, gpd.GeoDataFrame]:
     """ACV, PVD, France services and case studies, including cases without commune."""
-    cases = _points(communes, ["01004", "", ""], siren_epci=["", "240100883", ""],
-                    insee_dep=["", "01", ""], insee_reg=["", "84", ""])
+    cases = _points(communes, ["01004", "", "", ""], siren_epci=["", "240100883", "", ""],
+                    insee_dep=["", "01", "", ""], insee_reg=["", "84", "", ""],
+                    pays_id=["pays-01", "pays-01", "", "pays-01"])
     epci = communes[communes["siren_epci"] == "240100883"].geometry.union_all()
     inside_paris = communes.set_index("insee_com").at["75056", "geometry"].representative_point()
     cases.loc[1, "geometry"] = epci  # a case placed on its EPCI's area
     cases.loc[2, "geometry"] = inside_paris  # own coordinates, no commune code
+    cases.loc[3, "geometry"] = epci  # known only by its Pays, drawn on the Pays area
     return {
-        "acv": _points(communes, ["01001", "75056"]),
+        "acv": _points(communes, ["01001", "75056", "01001"]),  # 01001 listed in two phases
         "pvd": _points(communes, ["01001", "01004"]),
         "france_services": _points(communes, ["01001", "01001", "93001"]),
         "cases": cases,
@@ -87,7 +89,8 @@ def test_ti_and_pays_count_by_membership(table):
     plaine = _row(table, "ti", "ti-0102")
     assert (plaine["n_france_services"], plaine["n_acv"]) == (1, 0)
     pays = _row(table, "pays", "pays-01")
-    assert (pays["nom"], pays["n_pvd"], pays["n_cases"]) == ("Pays test", 1, 2)
+    # the Pays-level case counts in its Pays only, not in any EPCI, TI or département
+    assert (pays["nom"], pays["n_pvd"], pays["n_cases"]) == ("Pays test", 1, 3)
 
 
 def test_every_count_column_is_present_even_without_points(communes, ti_layer):
