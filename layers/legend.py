@@ -4,14 +4,20 @@ from __future__ import annotations
 
 from html import escape
 
-from branca.element import MacroElement
+from branca.element import Element, MacroElement
 from jinja2 import Template
 
 from layers.geojson import LayerSpec
 
 
-def legend_html(specs: list[LayerSpec], attribution: str) -> str:
-    """Return the legend's HTML: one entry per drawn layer (categories listed), escaped."""
+def legend_html(specs: list[LayerSpec], attribution: str, compact: bool = False) -> str:
+    """Return the legend's HTML: one entry per drawn layer (categories listed), escaped.
+
+    ``compact`` (the public embed): a box that folds (``<details>``), categories under
+    their layer without repeating its name, no note on clusters, smaller type.
+    """
+    if compact:
+        return _compact_html(specs, attribution)
     rows = []
     for spec in specs:
         if spec.colors:
@@ -29,6 +35,23 @@ def legend_html(specs: list[LayerSpec], attribution: str) -> str:
         '<div class="atlas-legend" role="region" aria-label="Légende">'
         '<strong>Légende</strong>' + "".join(rows)
         + f'<div class="atlas-attribution">{escape(attribution)}</div></div>'
+    )
+
+
+def _compact_html(specs: list[LayerSpec], attribution: str) -> str:
+    rows = []
+    for spec in specs:
+        if spec.colors:
+            rows.append(f'<div class="atlas-legend-row">{escape(spec.kind_label)}</div>')
+            rows += [_row(spec, color, label).replace("atlas-legend-row", "atlas-legend-row "
+                                                      "atlas-legend-sub")
+                     for label, color in spec.colors.items()]
+        else:
+            rows.append(_row(spec, swatch_color(spec), spec.kind_label))
+    return (
+        '<details open class="atlas-legend atlas-legend-compact" role="region" '
+        'aria-label="Légende"><summary>Légende</summary>' + "".join(rows)
+        + f'<div class="atlas-attribution">{escape(attribution)}</div></details>'
     )
 
 
@@ -59,13 +82,24 @@ class Legend(MacroElement):
         "vertical-align:middle;border:1px solid #333}"
         ".atlas-attribution{margin-top:4px;font-size:11px;color:#333}"
         ".atlas-legend-note{font-size:11px;color:#333}"
+        ".atlas-legend-compact{font-size:11px;line-height:1.4;padding:4px 8px;max-width:220px}"
+        ".atlas-legend-compact summary{font-weight:bold;cursor:pointer}"
+        ".atlas-legend-sub{padding-left:10px}"
         ".atlas-cluster{border-radius:50%;color:#fff;font:bold 12px sans-serif;"
         "text-align:center;border:2px solid #fff;box-shadow:0 0 0 1px #333;"
         "text-shadow:0 0 2px #000}</style>"
         "{% endmacro %}"
     )
 
-    def __init__(self, specs: list[LayerSpec], attribution: str):
+    def __init__(self, specs: list[LayerSpec], attribution: str, compact: bool = False):
         super().__init__()
         self._name = "Legend"
-        self.html = legend_html(specs, attribution)
+        self.html = legend_html(specs, attribution, compact)
+
+
+def replace_legend(m: Element, legend: Legend) -> None:
+    """Put ``legend`` on map ``m`` in place of the one ``compose_map`` added."""
+    for name, child in list(m._children.items()):
+        if isinstance(child, Legend):
+            del m._children[name]
+    legend.add_to(m)

@@ -8,7 +8,7 @@ from streamlit_folium import st_folium
 from geodata import search
 from layers.compose import compose_map
 from layers.geojson import parse_tooltip
-from pages import data, mapstate, panel, sidebar
+from pages import data, embed_panel, mapstate, panel, sidebar
 
 atlas = data.get_atlas()
 view = mapstate.current_view("ign" if data.online() else "aucun")
@@ -36,6 +36,7 @@ with left:
         st.warning(f"Couche « {mapstate.LAYER_LABELS[key]} » non chargée : {data.load_hint(key)}")
     out = st_folium(m, key="carte", height=620, use_container_width=True,
                     returned_objects=["last_object_clicked_tooltip"])
+    embed_panel.integrer(view)
 clicked = parse_tooltip((out or {}).get("last_object_clicked_tooltip"))
 if clicked and clicked != st.session_state.get("last_click"):
     st.session_state.last_click = clicked

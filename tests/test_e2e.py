@@ -51,19 +51,24 @@ def page(browser):
     context.close()
 
 
+def map_frame(page):
+    """The map's iframe. A rerun briefly mounts a new one beside the old: take the newest."""
+    return page.locator(MAP_FRAME).last.content_frame
+
+
 def count_shapes(page, selector: str = SHAPES) -> int:
-    return page.frame_locator(MAP_FRAME).locator(selector).count()
+    return map_frame(page).locator(selector).count()
 
 
 def wait_shapes(page, at_least: int, selector: str = SHAPES) -> int:
-    frame = page.frame_locator(MAP_FRAME)
+    frame = map_frame(page)
     frame.locator(selector).nth(at_least - 1).wait_for(state="attached", timeout=TIMEOUT)
     return frame.locator(selector).count()
 
 
 def map_eval(page, script: str):
     """Evaluate JS in the map's iframe (where st_folium exposes ``window.map``)."""
-    frame = page.frame_locator(MAP_FRAME).locator("body")
+    frame = map_frame(page).locator("body")
     return frame.evaluate(f"() => {{ {script} }}")
 
 
@@ -81,7 +86,7 @@ def test_turning_on_the_ti_layer_draws_its_polygons(server, page, real_build):
     wait_shapes(page, 1000)
     before = count_shapes(page)
     page.get_by_text("Territoires d'industrie", exact=False).first.click()
-    frame = page.frame_locator(MAP_FRAME)
+    frame = map_frame(page)
     ti_paths = frame.locator(f'{SHAPES}[stroke="#0072B2"]')
     ti_paths.nth(99).wait_for(state="attached", timeout=TIMEOUT)
     assert ti_paths.count() >= 100 and count_shapes(page) > before
@@ -95,7 +100,7 @@ def test_search_roanne_zooms_there_and_opens_the_panel(server, page):
     box.press("Enter")
     page.get_by_role("heading", name="Roanne").first.wait_for(timeout=TIMEOUT)
     page.wait_for_url("**sel=commune%3A42187**", timeout=TIMEOUT)
-    page.frame_locator(MAP_FRAME).locator(SHAPES).first.wait_for(state="attached", timeout=TIMEOUT)
+    map_frame(page).locator(SHAPES).first.wait_for(state="attached", timeout=TIMEOUT)
     inside = map_eval(page, "return map.getBounds().contains([46.036, 4.068]) && map.getZoom() >= 9;")
     assert inside
     assert page.requested_hosts <= {"127.0.0.1"}, page.requested_hosts
@@ -104,7 +109,7 @@ def test_search_roanne_zooms_there_and_opens_the_panel(server, page):
 def test_a_permalink_reproduces_the_view(server, page):
     page.goto(f"{server}/?dep=42&sel=epci%3A200035731&couches=epci%2Ccases")
     page.get_by_role("heading", name="Roannais Agglomération").wait_for(timeout=TIMEOUT)
-    frame = page.frame_locator(MAP_FRAME)
+    frame = map_frame(page)
     frame.locator(f'{SHAPES}[stroke-width="4"]').first.wait_for(state="attached", timeout=TIMEOUT)
     assert map_eval(page, "return map.getBounds().contains([46.036, 4.068]);")
     assert page.get_by_label("Études de cas").first.is_checked()

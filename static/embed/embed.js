@@ -1,0 +1,159 @@
+/* Atlas des coopérations territoriales — static export page (geodata/embed.py).
+ * Reads data/config.json, draws each layer with atlas.geojsonLayer (atlas-layers.js), the
+ * legend, and a table twin of the features on the map; one text filter drives both.
+ * No data ever goes through innerHTML: text is set with textContent, tooltips are escaped
+ * by atlas-layers.js. Only same-origin files are fetched. */
+(function () {
+  "use strict";
+
+  var state = { map: null, config: null, data: [], drawn: [] };
+
+  function el(tag, text, className) {
+    var node = document.createElement(tag);
+    if (text != null) { node.textContent = String(text); }
+    if (className) { node.className = className; }
+    return node;
+  }
+
+  function getJson(url) {
+    return fetch(url, { credentials: "same-origin" }).then(function (r) {
+      if (!r.ok) { throw new Error(url + " : HTTP " + r.status); }
+      return r.json();
+    });
+  }
+
+  function featuresOf(layer) {
+    // A L.geoJSON or a markerClusterGroup: both list their features' layers.
+    return layer.getLayers().filter(function (l) { return l.feature; });
+  }
+
+  function draw(text) {
+    state.drawn.forEach(function (d) { state.map.removeLayer(d.layer); });
+    state.drawn = state.config.layers.map(function (spec, i) {
+      var own = spec.name === "selection";
+      var layer = atlas.geojsonLayer(Object.assign({}, spec, {
+        url: null, data: state.data[i], text: own ? spec.text : (text || spec.text)
+      }));
+      layer.addTo(state.map);
+      return { spec: spec, layer: layer, own: own };
+    });
+    fillTable();
+  }
+
+  function show(entry, item) {
+    var done = function () { if (item.openTooltip) { item.openTooltip(); } };
+    if (entry.layer.zoomToShowLayer) {
+      entry.layer.zoomToShowLayer(item, done);
+    } else if (item.getBounds) {
+      state.map.fitBounds(item.getBounds(), { maxZoom: 12 });
+      done();
+    } else {
+      state.map.setView(item.getLatLng(), 12);
+      done();
+    }
+    document.getElementById("carte").scrollIntoView({ block: "nearest" });
+  }
+
+  function fillTable() {
+    var body = document.querySelector("#tableau tbody");
+    var rows = document.createDocumentFragment();
+    var count = 0;
+    state.drawn.forEach(function (entry) {
+      if (entry.own) { return; }
+      var spec = entry.spec;
+      var items = featuresOf(entry.layer);
+      items.sort(function (a, b) {
+        return String(a.feature.properties[spec.labelField] || "")
+          .localeCompare(String(b.feature.properties[spec.labelField] || ""), "fr");
+      });
+      items.forEach(function (item) {
+        var props = item.feature.properties || {};
+        var tr = el("tr");
+        tr.dataset.layer = spec.name;
+        var th = el("th");
+        th.scope = "row";
+        var button = el("button", props[spec.labelField] || "(sans nom)");
+        button.type = "button";
+        button.title = "Centrer la carte sur cet élément";
+        button.addEventListener("click", function () { show(entry, item); });
+        th.appendChild(button);
+        tr.appendChild(th);
+        tr.appendChild(el("td", spec.kindLabel));
+        tr.appendChild(el("td", props.commune || ""));
+        tr.appendChild(el("td", props.programme || ""));
+        rows.appendChild(tr);
+        count += 1;
+      });
+    });
+    body.replaceChildren(rows);
+    document.getElementById("compte").textContent =
+      count + (count > 1 ? " éléments affichés" : " élément affiché");
+  }
+
+  function legend(entries) {
+    var list = document.getElementById("legende-liste");
+    entries.forEach(function (entry) {
+      var li = el("li");
+      var swatch = el("span", null, "swatch " + (entry.shape === "point" ? "point" : "area"));
+      swatch.setAttribute("aria-hidden", "true");
+      swatch.style.backgroundColor = entry.color;  // CSSOM: allowed by the page's CSP
+      li.appendChild(swatch);
+      li.appendChild(document.createTextNode(entry.label));
+      list.appendChild(li);
+    });
+  }
+
+  function footer(config) {
+    document.getElementById("attribution").textContent = config.attribution;
+    if (/^https?:\/\//.test(config.atlasUrl || "")) {
+      var a = el("a", "Ouvrir l'atlas complet");
+      a.href = config.atlasUrl;
+      a.rel = "noopener";
+      a.target = "_blank";
+      document.getElementById("lien-atlas").appendChild(a);
+    }
+  }
+
+  function debounce(fn, ms) {
+    var timer = null;
+    return function () {
+      var args = arguments;
+      clearTimeout(timer);
+      timer = setTimeout(function () { fn.apply(null, args); }, ms);
+    };
+  }
+
+  function start(config) {
+    state.config = config;
+    state.map = L.map("carte", { zoomSnap: 0.25, maxZoom: 18, preferCanvas: false });
+    state.map.attributionControl.setPrefix(false);
+    // Chromium makes every shape with a tooltip a tab stop (thousands of EPCI before the
+    // table); the table twin is the keyboard's way in, its buttons show a feature's tooltip.
+    state.map.on("layeradd", function (e) {
+      var node = e.layer.getElement ? e.layer.getElement() : null;
+      if (node && node.tagName.toLowerCase() === "path") { node.setAttribute("tabindex", "-1"); }
+    });
+    state.map.fitBounds(config.bounds);
+    legend(config.legend);
+    footer(config);
+    return Promise.all(config.layers.map(function (spec) { return getJson(spec.url); }))
+      .then(function (data) {
+        state.data = data;
+        var input = document.getElementById("filtre");
+        draw(input.value.trim());
+        input.addEventListener("input", debounce(function () { draw(input.value.trim()); }, 200));
+        document.body.dataset.ready = "1";
+      });
+  }
+
+  function fail(err) {
+    document.getElementById("compte").textContent = "La carte n'a pas pu être chargée : " + err.message;
+    console.error(err);
+  }
+
+  // Exposed for tests and for a host page's script (read-only use).
+  window.atlasEmbed = state;
+  document.addEventListener("DOMContentLoaded", function () {
+    getJson("data/config.json").then(start).catch(fail);
+  });
+})();
