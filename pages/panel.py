@@ -7,6 +7,7 @@ import streamlit as st
 
 from geodata import territory
 from geodata.atlas import Atlas
+from geodata.briefing import BRIEFING_KINDS
 from geodata.constants import KINDS, LIST_SEP
 
 
@@ -27,6 +28,9 @@ def show(atlas: Atlas, kind: str, ident: str) -> None:
         return
     st.subheader(t.name)
     st.caption(f"{t.kind_label} · {ident}")
+    if kind in BRIEFING_KINDS:
+        st.page_link("pages/territoire.py", label="Fiche territoire (PDF, exports)",
+                     icon=":material/description:", query_params={"t": ident})
     # Plain figures, not st.metric: three metrics side by side truncate "100 …" in the panel.
     st.markdown(f"**Population** : {_fmt(t.population, ' hab.')} · "
                 f"**Superficie** : {_fmt(t.area_km2, ' km²')} · "
