@@ -6,16 +6,26 @@ from pathlib import Path
 
 import streamlit as st
 
+from pages import embed_panel
+
 # A local favicon: Material-icon favicons are fetched by the browser from Google's fonts CDN.
 FAVICON = Path(__file__).parent / "static" / "atlas" / "favicon.png"
 st.set_page_config(page_title="Atlas des coopérations territoriales", page_icon=str(FAVICON),
                    layout="wide")
 
-pages = [
-    st.Page("pages/carte.py", title="Carte", icon=":material/map:", default=True, url_path="carte"),
-    st.Page("pages/cas.py", title="Études de cas", icon=":material/location_on:", url_path="cas"),
-    st.Page("pages/sources.py", title="Données et sources", icon=":material/database:",
-            url_path="sources"),
-    st.Page("pages/apropos.py", title="À propos", icon=":material/info:", url_path="apropos"),
-]
-st.navigation(pages).run()
+if embed_panel.requested():  # ?embed=1: the map alone, for an iframe on a public site
+    embed = st.Page("pages/embed.py", title="Carte", default=True, url_path="carte")
+    st.navigation([embed], position="hidden").run()
+else:
+    pages = [
+        st.Page("pages/carte.py", title="Carte", icon=":material/map:", default=True,
+                url_path="carte"),
+        st.Page("pages/cas.py", title="Études de cas", icon=":material/location_on:",
+                url_path="cas"),
+        st.Page("pages/territoire.py", title="Territoire", icon=":material/description:",
+                url_path="territoire"),
+        st.Page("pages/sources.py", title="Données et sources", icon=":material/database:",
+                url_path="sources"),
+        st.Page("pages/apropos.py", title="À propos", icon=":material/info:", url_path="apropos"),
+    ]
+    st.navigation(pages).run()

@@ -122,6 +122,10 @@ def parser() -> argparse.ArgumentParser:
     f.add_argument("--timeout", type=float, default=30, help="seconds per connection and read")
     f.add_argument("--no-progress", action="store_true", help="no progress bar")
     f.set_defaults(func=_cmd_fetch)
+    from geodata import briefing_cli, embed  # heavier imports, only for the parser
+
+    briefing_cli.add_parser(sub)
+    embed.add_parser(sub)
     i = sub.add_parser("info", help="print vintages, counts and data faults of the last build")
     i.add_argument("--out", type=Path, help="build directory (default: $ATLAS_BUILD_DIR or build/)")
     i.set_defaults(func=_cmd_info)
