@@ -114,3 +114,18 @@ def test_a_permalink_reproduces_the_view(server, page):
     assert map_eval(page, "return map.getBounds().contains([46.036, 4.068]);")
     assert page.get_by_label("Études de cas").first.is_checked()
     assert not page.get_by_label("Pays / PETR").first.is_checked()
+
+
+def test_a_deep_link_as_first_visit_opens_its_page_with_the_atlas_navigation(real_build, browser):
+    """Streamlit's old pages-directory mode must not take over a fresh server (pages/__init__)."""
+    with streamlit_server() as srv:
+        context = browser.new_context(viewport={"width": 1400, "height": 1000})
+        page = context.new_page()
+        page.goto(f"{srv.url}/cas?cas=roanne-territoire")
+        page.get_by_role("heading", name="Roanne Territoire").wait_for(timeout=TIMEOUT)
+        nav = page.locator('[data-testid="stSidebarNav"] a')
+        nav.first.wait_for(timeout=TIMEOUT)
+        labels = [text.split("\n")[-1] for text in nav.all_inner_texts()]
+        assert labels == ["Carte", "Études de cas", "Territoire", "Données et sources",
+                          "À propos"]
+        context.close()
