@@ -4,14 +4,20 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 PORT   ?= 8501
+SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test install assets build bench clean
+.PHONY: run test install assets browser build bench clean
 
 run: install assets build
 	$(VENV)/bin/streamlit run app.py --server.port $(PORT)
 
-test: install assets
+test: install assets browser
 	$(PY) -m pytest
+
+# The end-to-end tests drive Debian's Chromium (headless, through Playwright).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { echo "chromium is missing: installing Debian's chromium"; \
+	  $(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q chromium; }
 
 install: $(STAMP)
 
@@ -23,6 +29,8 @@ $(STAMP): pyproject.toml
 
 # Leaflet and its plugins, from the npm registry (package-lock.json), copied to static/vendor.
 assets: install
+	@command -v npm >/dev/null 2>&1 || { echo "npm is missing: installing Debian's nodejs and npm"; \
+	  $(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q nodejs npm; }
 	$(PY) -m layers.assets
 
 build: install
