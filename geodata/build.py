@@ -194,7 +194,8 @@ def build(
             stages[name] = {"key": key, "files": sorted(result.layers), **result.report,
                             "built_at": datetime.now(UTC).isoformat(timespec="seconds")}
             _write_json(report, out / REPORT)
-            log(f"{name}: wrote {', '.join(f'{f}.parquet' for f in sorted(result.layers))}")
+            written = ", ".join(f"{f}.parquet" for f in sorted(result.layers))
+            log(f"{name}: wrote {written}" if written else f"{name}: no layer to write")
     return report
 
 
