@@ -19,7 +19,11 @@ Territoires d'industrie qui préparent une visite, et le public.
   thème ou texte ; recherchez un territoire ; cliquez sur une forme ou un point pour
   ouvrir sa fiche à droite. L'adresse de la page reproduit la vue : copiez-la pour la
   partager.
+  Sous la carte, *Intégrer* donne le code `<iframe>` de la vue pour un site public.
 - *Études de cas* : le tableau de toutes les études de cas et la fiche de chacune.
+- *Territoire* : la fiche d'un Territoire d'industrie, d'un EPCI, d'un Pays ou d'une
+  commune — composition, programmes, études de cas proches, territoires comparables —
+  à télécharger en PDF, HTML, CSV, GeoJSON ou GeoPackage.
 - *Données et sources* : millésimes, licences, effectifs et anomalies des données.
 
 **Données personnelles.** L'atlas ne montre que des organisations et des fonctions :

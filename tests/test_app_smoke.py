@@ -75,3 +75,10 @@ def test_sources_page_compares_pays_figures(real_build):
     langres = pays[pays["Pays"] == "pays-langres"].iloc[0]
     assert langres["Population 2015"] == 46462
     assert 40_000 < langres["Population (périmètre 2025)"] < 50_000
+
+
+@pytest.mark.parametrize("page, title", [("apropos", "À propos de l'atlas"), ("territoire", "Fiche territoire"),
+                                         ("cas", "Études de cas"), ("sources", "Données et sources")])
+def test_every_page_renders_its_title(real_build, page, title):
+    at = _run(page)
+    assert title in [t.value for t in at.title]
