@@ -39,6 +39,6 @@ def cases_layer(
         filters=_filters(departements, kinds, programmes, themes), text=text or None,
         text_fields=("name", "summary", "theme"), highlight=highlight,
         area_style={"color": color, "weight": 2, "dashArray": "2 4", "fillColor": color,
-                    "fillOpacity": 0.08},
+                    "fillOpacity": 0.03},  # several cases may share one Pays: keep the stack light
     )
     return geojson_layer(gdf, spec, store, COLUMNS)
