@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import NamedTuple
+from urllib.parse import urlparse
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM_ARGS = [
@@ -25,6 +26,10 @@ CHROMIUM_ARGS = [
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
     "--disable-default-apps", "--disable-features=Translate,OptimizationHints,MediaRouter",
 ]
+
+
+MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"]'  # st_folium's iframe
+SHAPES = "path.leaflet-interactive"  # every drawn polygon and circle marker
 
 
 class Server(NamedTuple):
@@ -37,6 +42,16 @@ class Server(NamedTuple):
 def chromium_path() -> str | None:
     """Path of Debian's Chromium, or None."""
     return shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+def skip_without_chromium() -> None:
+    """Skip the calling test module when Playwright or Debian's Chromium is missing."""
+    import pytest
+
+    pytest.importorskip("playwright.sync_api")
+    if chromium_path() is None:
+        pytest.skip("Debian's chromium is not installed (apt-get install -y chromium)",
+                    allow_module_level=True)
 
 
 def free_port() -> int:
@@ -79,3 +94,24 @@ def _wait_healthy(url: str, proc: subprocess.Popen, timeout: float = 60) -> None
         except OSError:
             time.sleep(0.3)
     raise TimeoutError(f"streamlit did not answer on {url} within {timeout} s")
+
+
+@contextmanager
+def chromium() -> Iterator:
+    """Debian's Chromium, headless, driven by Playwright; closed on exit."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS,
+                                    headless=True)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def watch_hosts(page) -> set[str]:
+    """Record the host of every request ``page`` makes, as ``page.requested_hosts``."""
+    page.requested_hosts = set()
+    page.on("request", lambda r: page.requested_hosts.add(urlparse(r.url).hostname))
+    return page.requested_hosts

@@ -34,3 +34,21 @@ def real_build():
     out = config.build_dir()
     build.build(out, log=lambda msg: None)
     return out
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Headless Debian Chromium (modules skip themselves when it is not installed)."""
+    from tests.browser import chromium
+
+    with chromium() as b:
+        yield b
+
+
+@pytest.fixture(scope="session")
+def server(real_build):
+    """The app started once on 127.0.0.1 for every browser test; yields its base URL."""
+    from tests.browser import streamlit_server
+
+    with streamlit_server() as srv:
+        yield srv.url

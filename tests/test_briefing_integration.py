@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import argparse
 import io
-import os
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -118,22 +116,11 @@ def test_territoire_of_industry_when_lists_are_loaded(real_atlas):
 
 @pytest.fixture
 def page_app(real_build) -> Iterator[AppTest]:
-    """The app on the Territoire page (a router of our pages until app.py registers it)."""
-    if "pages/territoire.py" in (ROOT / "app.py").read_text(encoding="utf-8"):
-        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
-        at.run()
-        at.switch_page("pages/territoire.py")
-        yield at
-        return
-    # page links resolve against the main script's folder: the router lives at the root
-    fd, name = tempfile.mkstemp(prefix="_apptest_router_", suffix=".py", dir=ROOT)
-    with os.fdopen(fd, "w") as f:
-        f.write("import streamlit as st\nst.navigation([st.Page('pages/territoire.py'), "
-                "st.Page('pages/cas.py', url_path='cas')]).run()\n")
-    try:
-        yield AppTest.from_file(name, default_timeout=90)
-    finally:
-        os.unlink(name)
+    """The app on the Territoire page."""
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
+    at.run()
+    at.switch_page("pages/territoire.py")
+    yield at
 
 
 def test_page_shows_the_briefing_from_the_url(page_app):

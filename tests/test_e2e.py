@@ -7,37 +7,14 @@ conditions, never fixed sleeps.
 
 from __future__ import annotations
 
-from urllib.parse import urlparse
-
 import pytest
 
-from tests.browser import CHROMIUM_ARGS, chromium_path, streamlit_server
+from tests.browser import MAP_FRAME, SHAPES, skip_without_chromium, streamlit_server, watch_hosts
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration]
-playwright = pytest.importorskip("playwright.sync_api")
-if chromium_path() is None:
-    pytest.skip("Debian's chromium is not installed (apt-get install -y chromium)",
-                allow_module_level=True)
+skip_without_chromium()
 
-MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
-SHAPES = "path.leaflet-interactive"
 TIMEOUT = 45_000
-
-
-@pytest.fixture(scope="module")
-def server(real_build):
-    """The app, started by the test on 127.0.0.1."""
-    with streamlit_server() as srv:
-        yield srv.url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    """Headless Debian Chromium driven by Playwright."""
-    with playwright.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS, headless=True)
-        yield b
-        b.close()
 
 
 @pytest.fixture
@@ -45,8 +22,7 @@ def page(browser):
     """A fresh page that records the host of every request it makes."""
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     pg = context.new_page()
-    pg.requested_hosts = set()
-    pg.on("request", lambda r: pg.requested_hosts.add(urlparse(r.url).hostname))
+    watch_hosts(pg)
     yield pg
     context.close()
 

@@ -16,7 +16,6 @@ from contextlib import contextmanager
 from dataclasses import replace
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import urlparse
 
 import pytest
 
@@ -24,17 +23,12 @@ from geodata import atlas as atlas_mod
 from geodata import embed
 from pages import embedding
 from pages.viewstate import from_query
-from tests.browser import CHROMIUM_ARGS, chromium_path, streamlit_server
+from tests.browser import MAP_FRAME, SHAPES, skip_without_chromium, watch_hosts
 from tests.test_embed import XSS_NAMES, tiny_atlas  # noqa: F401 (fixture)
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration]
-playwright = pytest.importorskip("playwright.sync_api")
-if chromium_path() is None:
-    pytest.skip("Debian's chromium is not installed (apt-get install -y chromium)",
-                allow_module_level=True)
+skip_without_chromium()
 
-MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
-SHAPES = "path.leaflet-interactive"
 TIMEOUT = 45_000
 
 
@@ -55,15 +49,6 @@ def static_server(directory: Path) -> Iterator[str]:
         server.server_close()
 
 
-@pytest.fixture(scope="module")
-def browser():
-    """Headless Debian Chromium driven by Playwright."""
-    with playwright.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS, headless=True)
-        yield b
-        b.close()
-
-
 @pytest.fixture
 def page(browser):
     """A fresh page recording request hosts, console errors, CSP violations and dialogs."""
@@ -72,8 +57,8 @@ def page(browser):
         "window.__csp = []; document.addEventListener('securitypolicyviolation',"
         " e => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI));")
     pg = context.new_page()
-    pg.requested_hosts, pg.errors, pg.dialogs = set(), [], []
-    pg.on("request", lambda r: pg.requested_hosts.add(urlparse(r.url).hostname))
+    watch_hosts(pg)
+    pg.errors, pg.dialogs = [], []
     pg.on("console", lambda m: m.type == "error" and pg.errors.append(m.text))
     pg.on("pageerror", lambda e: pg.errors.append(str(e)))
     pg.on("dialog", lambda d: (pg.dialogs.append(d.message), d.dismiss()))
@@ -190,13 +175,6 @@ def test_static_export_holds_no_email_or_phone(national_export):
 
 
 # --- the Streamlit embed -----------------------------------------------------------------
-
-@pytest.fixture(scope="module")
-def server(real_build):
-    """The app, started by the test on 127.0.0.1."""
-    with streamlit_server() as srv:
-        yield srv.url
-
 
 def test_embed_view_is_the_map_alone_with_sources_and_a_way_back(server, page):
     page.goto(f"{server}/?embed=1&couches=epci,cases,pays")
