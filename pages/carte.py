@@ -5,27 +5,19 @@ from __future__ import annotations
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geodata import search
 from layers.compose import compose_map
 from layers.geojson import parse_tooltip
-from pages import data, embed_panel, mapstate, panel, sidebar
+from pages import data, embed_panel, mapstate, panel, search_box, sidebar
 
 atlas = data.get_atlas()
 view = mapstate.current_view("ign" if data.online() else "aucun")
 view = sidebar.filters(atlas, view)
 
-query = st.text_input("Rechercher une commune, un EPCI, un Pays ou un Territoire d'industrie",
-                      placeholder="Nom ou code (ex. Roanne, 42187, 200035731)")
-if query:
-    hits = search.search(atlas.search_index, query)
-    if hits.empty:
-        st.info(f"Aucun territoire ne correspond à « {query} ».")
-    else:
-        labels = [f"{r.label} — {r.detail} ({r.id})" for r in hits.itertuples()]
-        choice = st.selectbox("Résultats", range(len(labels)), format_func=labels.__getitem__)
-        kind, ident = hits.iloc[choice][["kind", "id"]]
-        if view.selection != (kind, ident):
-            view = view.with_selection(kind, ident)
+picked = search_box.territory_search(
+    atlas, "Rechercher une commune, un EPCI, un Pays ou un Territoire d'industrie",
+    "Nom ou code (ex. Roanne, 42187, 200035731)")
+if picked and view.selection != picked:
+    view = view.with_selection(*picked)
 mapstate.publish(view)
 
 left, right = st.columns([3, 2] if view.selection else [1, 0.0001])

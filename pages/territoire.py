@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from geodata import briefing, briefing_export, briefing_pdf, search
+from geodata import briefing, briefing_export, briefing_pdf
 from geodata.briefing import PROGRAMMES, fmt_int, fmt_km2
-from pages import data
+from pages import data, search_box
 
 atlas = data.get_atlas()
 st.title("Fiche territoire")
@@ -41,17 +41,11 @@ def get_file(kind: str, ident: str, radius_km: int, fmt: str) -> bytes:
     return briefing_export.to_gpkg(a, b, metric=fmt == "gpkg-l93")
 
 
-query = st.text_input("Rechercher un Territoire d'industrie, un EPCI, un Pays ou une commune",
-                      placeholder="Nom ou code (ex. Thiers, ti-8408, 200035731, 42187)")
-if query:
-    hits = search.search(atlas.search_index, query)
-    if hits.empty:
-        st.info(f"Aucun territoire ne correspond à « {query} ».")
-    else:
-        labels = [f"{r.label} — {r.detail} ({r.id})" for r in hits.itertuples()]
-        choice = st.selectbox("Résultats", range(len(labels)), format_func=labels.__getitem__)
-        if hits.iloc[choice]["id"] != st.query_params.get("t"):
-            st.query_params["t"] = hits.iloc[choice]["id"]
+picked = search_box.territory_search(
+    atlas, "Rechercher un Territoire d'industrie, un EPCI, un Pays ou une commune",
+    "Nom ou code (ex. Thiers, ti-8408, 200035731, 42187)")
+if picked and picked[1] != st.query_params.get("t"):
+    st.query_params["t"] = picked[1]
 wanted = st.query_params.get("t", "")
 if not wanted:
     st.info("Choisissez un territoire ci-dessus, ou ouvrez la fiche depuis le panneau de la carte.")
