@@ -6,13 +6,17 @@ is then ``None`` and :data:`LOAD_HINTS` says how to load them.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 import geopandas as gpd
 import pandas as pd
 
 from geodata import build, search
+
+T = TypeVar("T")
 
 OPTIONAL = ("cases", "pays", "petr", "clusters", "ti", "ti_simplified", "acv", "pvd",
             "tiers_lieux", "france_services", "villages_avenir", "territory_facts",
@@ -34,7 +38,7 @@ class Atlas:
     regions: gpd.GeoDataFrame
     optional: dict[str, gpd.GeoDataFrame | pd.DataFrame | None]
     report: dict
-    _index: pd.DataFrame | None = field(default=None, repr=False)
+    _memo: dict[str, object] = field(default_factory=dict, repr=False)
 
     def get(self, name: str) -> gpd.GeoDataFrame | None:
         """Return an optional layer, or None when it was not built."""
@@ -43,9 +47,17 @@ class Atlas:
     @property
     def search_index(self) -> pd.DataFrame:
         """Search index of communes, EPCI, Pays and TI (built on first use)."""
-        if self._index is None:
-            self._index = search.build_index(self._index_frames())
-        return self._index
+        return self.derived("search_index", lambda: search.build_index(self._index_frames()))
+
+    def derived(self, name: str, make: Callable[[], T]) -> T:
+        """Return a table derived from the layers, made on first use and kept with them.
+
+        The atlas is read-only, so what is derived from it stays valid as long as it lives
+        (one per server in the app, one per run in the batch commands).
+        """
+        if name not in self._memo:
+            self._memo[name] = make()
+        return self._memo[name]  # type: ignore[return-value]
 
     def _index_frames(self) -> dict[str, pd.DataFrame]:
         com = self.communes

@@ -22,7 +22,6 @@ from __future__ import annotations
 import difflib
 import math
 import re
-import weakref
 from dataclasses import dataclass, field
 from datetime import datetime
 from urllib.parse import quote
@@ -57,7 +56,7 @@ PROGRAMME_ROWS = {
     "tiers_lieux_2019": ("tiers_lieux", "Recensement 2019", "name"),
 }
 # Programmes that select communes: a commune counts once (ACV lists a town in both phases).
-TOWN_PROGRAMMES = ("acv", "pvd", "villages_avenir")
+TOWN_PROGRAMMES = facts.TOWN_KEYS  # a town counts once (ACV: listed in both phases)
 N_COMPARABLES = 5
 ID_HELP = ("expected a Territoire d'industrie id (ti-8408), an EPCI SIREN (9 digits), "
            "a Pays id (pays-langres) or a commune INSEE code (5 characters, e.g. 42187)")
@@ -194,17 +193,9 @@ class _Shared:
         self.peers: dict[str, pd.DataFrame] = {}
 
 
-_SHARED: dict[int, tuple[weakref.ref, _Shared]] = {}
-
-
 def shared(atlas: Atlas) -> _Shared:
     """Tables shared by all briefings of ``atlas`` (the batch computes them once)."""
-    hit = _SHARED.get(id(atlas))
-    if hit is None or hit[0]() is not atlas:
-        hit = (weakref.ref(atlas), _Shared(atlas))
-        _SHARED[id(atlas)] = hit
-        weakref.finalize(atlas, _SHARED.pop, id(atlas), None)
-    return hit[1]
+    return atlas.derived("briefing", lambda: _Shared(atlas))
 
 
 def _commune_counts(atlas: Atlas) -> pd.DataFrame:
