@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import folium
 import geopandas as gpd
-import streamlit as st
 from streamlit_folium import st_folium
 
 from geodata import config

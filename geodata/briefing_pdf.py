@@ -143,7 +143,6 @@ def _flowables(block: Block, images: dict[str, bytes]) -> list:
 
 def to_pdf(doc: Document, images: dict[str, bytes]) -> bytes:
     """Render a :class:`~geodata.briefing_doc.Document` as A4 PDF bytes."""
-    styles = _styles()
     buf = io.BytesIO()
     pdf = SimpleDocTemplate(buf, pagesize=A4, leftMargin=1.5 * cm, rightMargin=1.5 * cm,
                             topMargin=1.4 * cm, bottomMargin=1.6 * cm, title=doc.title,

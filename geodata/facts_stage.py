@@ -44,7 +44,10 @@ def run_facts(opts: BuildOptions, log: Log) -> StageResult:
     extra = {}
     if layers["pays"] is not None:
         extra["pays"] = pd.DataFrame(layers["pays"].drop(columns="geometry"))
-    table = facts.territory_facts(communes, points, layers["ti"], extra)
+    names = {kind: pd.read_parquet(opts.out / f"{kind}.parquet", columns=[key, "nom"])
+             for kind, key in (("epci", "siren_epci"), ("departements", "code"),
+                               ("regions", "code"))}  # built already: no second read of the source
+    table = facts.territory_facts(communes, points, layers["ti"], extra, **names)
     multi = facts.multi_programme_communes(points, communes)
     log(f"  facts for {len(table)} territories; {len(multi)} communes in 2 programmes or more")
     report = {

@@ -181,19 +181,18 @@ def _add_ti_membership(layers: dict, communes: gpd.GeoDataFrame) -> None:
     or when the TI list is not loaded.
     """
     ti_layer = layers.get("ti")
+    ids_of: pd.Series = pd.Series(dtype=object)  # insee_com -> [id_ti, ...]
+    names: pd.Series = pd.Series(dtype=object)  # id_ti -> lib_ti
+    if ti_layer is not None:  # the membership is computed once for both layers
+        current = ti_layer[ti_layer["phase"] == ti.PHASES["ti"]]
+        members = ti.ti_communes(current, communes)
+        ids_of = members.groupby("insee_com")["id_ti"].agg(lambda s: sorted(set(s)))
+        names = current.set_index("id_ti")["lib_ti"]
     for name in ("acv", "pvd"):
         if name not in layers:
             continue
         points = layers[name]
-        if ti_layer is None:
-            layers[name] = points.assign(id_ti="", lib_ti="")
-            continue
-        current = ti_layer[ti_layer["phase"] == ti.PHASES["ti"]]
-        members = ti.ti_communes(current, communes)
-        names = current.set_index("id_ti")["lib_ti"]
-        by_commune = members.groupby("insee_com")["id_ti"].agg(lambda s: sorted(set(s)))
-        ids = points["insee_com"].map(by_commune)
-        ids = ids.map(lambda v: v if isinstance(v, list) else [])
+        ids = points["insee_com"].map(ids_of).map(lambda v: v if isinstance(v, list) else [])
         layers[name] = points.assign(
             id_ti=ids.map(LIST_SEP.join),
             lib_ti=ids.map(lambda v: LIST_SEP.join(names[i] for i in v)),
