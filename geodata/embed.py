@@ -42,8 +42,9 @@ import shapely
 
 from geodata import config, territory
 from geodata.atlas import Atlas
+from geodata.constants import LIST_SEP
 from layers import acv, cases, epci, pays, pvd, ti, tiers_lieux
-from layers.assets import VENDORED_FILES
+from layers.assets import vendored_links, vendored_targets
 from layers.geojson import LayerSpec, to_feature_collection
 from layers.legend import swatch_color
 from layers.selection import selection_layer
@@ -188,7 +189,7 @@ def apply_filters(gdf: gpd.GeoDataFrame, filters: dict[str, list[str]] | None) -
     for column, allowed in (filters or {}).items():
         wanted = set(allowed)
         keep &= gdf[column].map(
-            lambda v: bool(wanted & set(v.split(";") if isinstance(v, str) else [v])))
+            lambda v: bool(wanted & set(v.split(LIST_SEP) if isinstance(v, str) else [v])))
     return gdf[keep]
 
 
@@ -416,15 +417,17 @@ def _write(path: Path, content: bytes, result: ExportResult) -> None:
     result.files.append(path)
 
 
+EXPORT_VENDOR = "vendor"  # the export's copy of static/vendor, linked relatively
+
+
 def _copy_assets(out_dir: Path, *, cluster: bool, result: ExportResult) -> None:
     packages = ["leaflet"] + (["leaflet.markercluster"] if cluster else [])
     files = [(STATIC / "atlas" / "atlas-layers.js", out_dir / "atlas" / "atlas-layers.js")]
     files += [(STATIC / "embed" / n, out_dir / "embed" / n) for n in ("embed.js", "embed.css")]
     files.append((STATIC / "atlas" / "favicon.png", out_dir / "embed" / "favicon.png"))
-    for package in packages:
-        for name in VENDORED_FILES[package]:
-            rel = f"{package}/{name.removeprefix('dist/')}"
-            files.append((STATIC / "vendor" / rel, out_dir / "vendor" / rel))
+    for rel, (package, _) in vendored_targets(Path()).items():  # as `make assets` lays them out
+        if package in packages:
+            files.append((STATIC / EXPORT_VENDOR / rel, out_dir / EXPORT_VENDOR / rel))
     missing = [str(src) for src, _ in files if not src.is_file()]
     if missing:
         raise FileNotFoundError(f"missing {missing}; run `make assets` (Leaflet from npm)")
@@ -436,12 +439,11 @@ def _copy_assets(out_dir: Path, *, cluster: bool, result: ExportResult) -> None:
 
 def index_html(title: str, cluster: bool) -> str:
     """The page: static markup, every script and style a file of the site itself."""
-    css = ["vendor/leaflet/leaflet.css"]
-    js = ["vendor/leaflet/leaflet.js"]
-    if cluster:
-        css += ["vendor/leaflet.markercluster/MarkerCluster.css"]
-        js += ["vendor/leaflet.markercluster/leaflet.markercluster.js"]
-    css += ["embed/embed.css"]
+    links = ["leaflet_css", "leaflet"] + (
+        ["markerclustercss", "markerclusterdefaultcss", "markerclusterjs"] if cluster else [])
+    urls = [url for _, url in vendored_links(links, EXPORT_VENDOR)]
+    css = [u for u in urls if u.endswith(".css")] + ["embed/embed.css"]
+    js = [u for u in urls if u.endswith(".js")]
     js += ["atlas/atlas-layers.js", "embed/embed.js"]
     head = "".join(f'<link rel="stylesheet" href="{h}">\n' for h in css)
     head += "".join(f'<script src="{s}" defer></script>\n' for s in js)

@@ -35,7 +35,15 @@ from branca.element import Element, MacroElement
 from folium.elements import JSCSSMixin
 from folium.template import Template
 
-VENDOR_URL_PREFIX = "/app/static/vendor"
+ASSET_PREFIX = "/app/static"  # where Streamlit serves static/ (server.enableStaticServing)
+
+
+def vendor_prefix(asset_prefix: str = ASSET_PREFIX) -> str:
+    """URL of ``static/vendor/`` for a given URL of ``static/``."""
+    return f"{asset_prefix}/vendor"
+
+
+VENDOR_URL_PREFIX = vendor_prefix()
 ROOT = Path(__file__).resolve().parent.parent
 
 # npm package -> files copied from it (paths inside the package). A file lands in

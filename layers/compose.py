@@ -12,7 +12,7 @@ import folium
 import geopandas as gpd
 
 from layers import acv, basemap, cases, epci, pays, pvd, ti, tiers_lieux
-from layers.assets import offline_map
+from layers.assets import offline_map, vendor_prefix
 from layers.geojson import ASSET_PREFIX, DataStore, LayerSpec
 from layers.legend import Legend
 from layers.selection import selection_layer
@@ -45,7 +45,7 @@ def compose_map(
     prefix: str = ASSET_PREFIX,
 ) -> tuple[folium.Map, list[LayerSpec], list[str]]:
     """Return ``(map, specs drawn, layers asked for but not loaded)``."""
-    m = offline_map(prefix=f"{prefix}/vendor", zoom_control=True, zoom_snap=0.25)
+    m = offline_map(prefix=vendor_prefix(prefix), zoom_control=True, zoom_snap=0.25)
     tiles = basemap.basemap_layer(view.basemap)
     if tiles is not None:
         tiles.add_to(m)

@@ -29,9 +29,8 @@ from folium.elements import JSCSSMixin
 from jinja2 import Template
 
 from geodata.constants import CRS_DISPLAY
-from layers.assets import markercluster_assets
+from layers.assets import ASSET_PREFIX, markercluster_assets, vendor_prefix
 
-ASSET_PREFIX = "/app/static"  # where Streamlit serves static/ (server.enableStaticServing)
 ATLAS_JS = "atlas/atlas-layers.js"
 _TOOLTIP_RE = re.compile(r" — (?P<kind>[^—]+?) (?P<id>\S+)$")
 
@@ -150,7 +149,7 @@ class AtlasGeoJson(JSCSSMixin, folium.map.Layer):
         self.spec_js = spec.to_js(where)
         self.default_js = [("atlas_layers", f"{prefix}/{ATLAS_JS}")]
         if spec.cluster:
-            js, css = markercluster_assets(f"{prefix}/vendor")
+            js, css = markercluster_assets(vendor_prefix(prefix))
             self.default_js = js + self.default_js
             self.default_css = css
 
