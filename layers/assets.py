@@ -230,8 +230,9 @@ def asset_urls(m: folium.Map) -> list[str]:
     """Return every JS and CSS URL the map needs, in loading order, without duplicates.
 
     Renders the map first, then collects ``default_js`` and ``default_css`` of every
-    element as ``streamlit_folium.st_folium`` does (including the d3 it adds for a
-    branca colormap), so the list is what the component's iframe will load.
+    element as ``streamlit_folium.st_folium`` does, so the list is what the component's
+    iframe will load. (st_folium would also add d3 from a CDN for a branca colormap: an
+    :class:`OfflineMap` refuses colormaps, see :func:`localise`.)
 
     Raises
     ------
@@ -244,9 +245,6 @@ def asset_urls(m: folium.Map) -> list[str]:
     js: list[str] = []
     css: list[str] = []
     for el in _walk(m):
-        if isinstance(el, branca.colormap.ColorMap):
-            js[:0] = ["https://d3js.org/d3.v4.min.js",
-                      "https://cdnjs.cloudflare.com/ajax/libs/d3/3.5.5/d3.min.js"]
         if isinstance(el, JSCSSMixin):
             js.extend(url for _, url in el.default_js)
             css.extend(url for _, url in el.default_css)
