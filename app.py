@@ -6,7 +6,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from pages import embed_panel
+from pages.ui import embed_panel
 
 # A local favicon: Material-icon favicons are fetched by the browser from Google's fonts CDN.
 FAVICON = Path(__file__).parent / "static" / "atlas" / "favicon.png"

@@ -20,7 +20,8 @@ import time
 from pathlib import Path
 
 from geodata import atlas as atlas_mod
-from geodata import briefing, briefing_pdf
+from geodata.briefing import model as briefing
+from geodata.briefing import pdf as briefing_pdf
 
 
 def one(a: atlas_mod.Atlas, ident: str, out: Path) -> float:

@@ -14,7 +14,8 @@ from typing import TypeVar
 import geopandas as gpd
 import pandas as pd
 
-from geodata import build, search
+from geodata import search
+from geodata.build import runner as build
 
 T = TypeVar("T")
 

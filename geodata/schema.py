@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 from pandas.api import types as ptypes
 
-from geodata.constants import CRS_DISPLAY
+from geodata.vocab import CRS_DISPLAY
 
 _DTYPE_CHECKS = {
     "str": lambda s: ptypes.is_string_dtype(s) or ptypes.is_object_dtype(s),

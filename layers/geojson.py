@@ -28,7 +28,7 @@ from branca.element import MacroElement
 from folium.elements import JSCSSMixin
 from jinja2 import Template
 
-from geodata.constants import CRS_DISPLAY
+from geodata.vocab import CRS_DISPLAY
 from layers.assets import ASSET_PREFIX, markercluster_assets, vendor_prefix
 
 ATLAS_JS = "atlas/atlas-layers.js"

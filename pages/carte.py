@@ -7,7 +7,7 @@ from streamlit_folium import st_folium
 
 from layers.compose import compose_map
 from layers.geojson import parse_tooltip
-from pages import data, embed_panel, mapstate, panel, search_box, sidebar
+from pages.ui import data, embed_panel, mapstate, panel, search_box, sidebar
 
 atlas = data.get_atlas()
 view = mapstate.current_view("ign" if data.online() else "aucun")

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from geodata.constants import KINDS, LIST_SEP
-from pages import data
+from geodata.vocab import KINDS, LIST_SEP
+from pages.ui import data
 
 atlas = data.get_atlas()
 cases = atlas.get("cases")

@@ -10,10 +10,10 @@ from __future__ import annotations
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geodata import embed
+from layers import site as embed
 from layers.compose import compose_map
 from layers.legend import Legend, replace_legend
-from pages import data, embed_panel, embedding, mapstate, viewstate
+from pages.ui import data, embed_panel, embedding, mapstate, viewstate
 
 # Static CSS (no data): Streamlit's header and toolbar have no place in an iframe.
 st.markdown("<style>header[data-testid='stHeader'],[data-testid='stToolbar'],"

@@ -7,7 +7,7 @@ import json
 import pandas as pd
 import streamlit as st
 
-from pages import data
+from pages.ui import data
 
 STAGE_TITLES = {
     "base": "Géographie de référence",

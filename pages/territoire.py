@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from geodata import briefing, briefing_export, briefing_pdf
-from geodata.briefing import PROGRAMMES, fmt_int, fmt_km2
-from pages import data, search_box
+from geodata.briefing import export as briefing_export
+from geodata.briefing import model as briefing
+from geodata.briefing import pdf as briefing_pdf
+from geodata.briefing.model import PROGRAMMES, fmt_int, fmt_km2
+from pages.ui import data, search_box
 
 atlas = data.get_atlas()
 st.title("Fiche territoire")

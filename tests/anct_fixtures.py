@@ -13,7 +13,7 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
-from geodata.constants import CRS_DISPLAY, CRS_METRIC
+from geodata.vocab import CRS_DISPLAY, CRS_METRIC
 
 # insee_com, nom, siren_epci, insee_dep, insee_reg, population, x0, y0 (metres), CRS
 COMMUNES = [

@@ -6,8 +6,9 @@ import geopandas as gpd
 import pytest
 import shapely
 
-from geodata import build, config
-from geodata.constants import CRS_METRIC
+from geodata import config
+from geodata.build import runner as build
+from geodata.vocab import CRS_METRIC
 
 
 @pytest.fixture

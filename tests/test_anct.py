@@ -6,7 +6,8 @@ import geopandas as gpd
 import pandas as pd
 import pytest
 
-from geodata import anct, reconcile, tierslieux
+from geodata.model import reconcile, tierslieux
+from geodata.sources import anct
 from tests import anct_fixtures as fx
 
 ACV = anct.CATALOGUE["acv"]

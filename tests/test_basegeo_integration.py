@@ -6,7 +6,7 @@ import geopandas as gpd
 import pytest
 import shapely
 
-from geodata import build
+from geodata.build import runner as build
 
 pytestmark = pytest.mark.integration
 

@@ -11,9 +11,11 @@ import pytest
 import shapely
 from pypdf import PdfReader
 
-from geodata import briefing, briefing_export, briefing_pdf
 from geodata.atlas import Atlas
-from geodata.constants import CRS_METRIC
+from geodata.briefing import export as briefing_export
+from geodata.briefing import model as briefing
+from geodata.briefing import pdf as briefing_pdf
+from geodata.vocab import CRS_METRIC
 
 HOSTILE = "<img src=x onerror=alert(1)>"
 X0, Y0 = 850_000, 6_550_000  # Lambert-93, in the Ain

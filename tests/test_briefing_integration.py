@@ -12,8 +12,11 @@ import pytest
 from pypdf import PdfReader
 from streamlit.testing.v1 import AppTest
 
+from cli import briefing as briefing_cli
 from geodata import atlas as atlas_mod
-from geodata import briefing, briefing_cli, briefing_export, briefing_pdf
+from geodata.briefing import export as briefing_export
+from geodata.briefing import model as briefing
+from geodata.briefing import pdf as briefing_pdf
 
 pytestmark = pytest.mark.integration
 ROOT = Path(__file__).resolve().parent.parent

@@ -13,9 +13,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from geodata import cases, config
-from geodata.cases import CASE_COLUMNS, REQUIRED, Problem, read_case_table, validate_cases
-from geodata.constants import KINDS, LIST_SEP
+from geodata import config
+from geodata.sources import cases
+from geodata.sources.cases import CASE_COLUMNS, REQUIRED, Problem, read_case_table, validate_cases
+from geodata.vocab import KINDS, LIST_SEP
 
 # ---------------------------------------------------------------------------- fixtures
 

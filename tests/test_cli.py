@@ -8,8 +8,8 @@ import shutil
 import geopandas as gpd
 import pytest
 
-from geodata import build
-from geodata.cli import main
+from cli import main
+from geodata.build import runner as build
 
 pytestmark = pytest.mark.integration
 HEADER = "id,name,kinds,insee_com,siren_epci,source_file\n"

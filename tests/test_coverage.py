@@ -9,9 +9,9 @@ import shapely
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from geodata import basegeo, coverage
-from geodata.constants import CRS_METRIC
+from geodata.model import basegeo, coverage
 from geodata.schema import EPCI, check_schema
+from geodata.vocab import CRS_METRIC
 
 
 def test_dissolve_groups_adjacent_squares_into_one_polygon_per_epci(four_communes):

@@ -10,12 +10,12 @@ import pandas as pd
 import pytest
 import shapely
 
-from geodata import embed
 from geodata.atlas import Atlas
+from layers import site as embed
 from layers.geojson import LayerSpec
 from layers.legend import Legend, legend_html, replace_legend
-from pages import embedding
-from pages.viewstate import ViewState, from_query
+from pages.ui import embedding
+from pages.ui.viewstate import ViewState, from_query
 
 XSS_NAMES = ["<script>alert(1)</script>", "<img src=x onerror=alert(1)>"]
 

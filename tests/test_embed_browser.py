@@ -20,9 +20,9 @@ from pathlib import Path
 import pytest
 
 from geodata import atlas as atlas_mod
-from geodata import embed
-from pages import embedding
-from pages.viewstate import from_query
+from layers import site as embed
+from pages.ui import embedding
+from pages.ui.viewstate import from_query
 from tests.browser import MAP_FRAME, SHAPES, skip_without_chromium, watch_hosts
 from tests.test_embed import XSS_NAMES, tiny_atlas  # noqa: F401 (fixture)
 

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 import shapely
 
-from geodata import facts
+from geodata.model import facts
 from tests import anct_fixtures as fx
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from geodata.pays import build_pays
-from geodata.placement import place_cases
+from geodata.model.pays import build_pays
+from geodata.model.placement import place_cases
 
 
 @pytest.fixture

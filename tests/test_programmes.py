@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from geodata import programmes
-from geodata.build import BuildOptions
+from geodata.build import programmes
+from geodata.build.pipeline import BuildOptions
 from tests import anct_fixtures as fx
 from tests.test_anct import ACV_TEXT
 from tests.test_ti import TI_TEXT

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from geodata import programmes
-from geodata.build import BuildOptions
+from geodata.build import programmes
+from geodata.build.pipeline import BuildOptions
 
 pytestmark = [
     pytest.mark.integration,

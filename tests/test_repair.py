@@ -6,7 +6,7 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
-from geodata import basegeo
+from geodata.model import basegeo
 
 
 def _raw(rows):

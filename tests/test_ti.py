@@ -7,7 +7,8 @@ import pandas as pd
 import pytest
 import shapely
 
-from geodata import anct, prospectives, ti
+from geodata.model import prospectives, ti
+from geodata.sources import anct
 from tests import anct_fixtures as fx
 
 TI_TEXT = (

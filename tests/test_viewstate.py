@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pages.viewstate import DEFAULT_LAYERS, ViewState, from_query
+from pages.ui.viewstate import DEFAULT_LAYERS, ViewState, from_query
 
 
 def test_default_view_has_a_short_url_and_round_trips():

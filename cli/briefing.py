@@ -1,0 +1,102 @@
+"""``atlas briefing``: write one briefing document (PDF or HTML) per territory.
+
+Wired into the ``atlas`` command by :func:`add_parser`. The build is loaded once and its
+shared tables computed once, then each territory takes well under a second.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+from typing import TextIO
+
+from geodata import atlas as atlas_mod
+from geodata.briefing import export as briefing_export
+from geodata.briefing import model as briefing
+from geodata.briefing import pdf as briefing_pdf
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    """Register ``briefing`` on the ``atlas`` command's subparsers; return its parser."""
+    p = subparsers.add_parser(
+        "briefing", help="write a briefing document (PDF or HTML) per territory",
+        description="One file per territory: ti-8408 (Territoire d'industrie), a 9-digit EPCI "
+                    "SIREN, pays-langres (Pays/PETR) or a commune INSEE code (42187).")
+    p.add_argument("territories", nargs="*", metavar="TERRITORY_ID",
+                   help="official ids: id_ti, EPCI SIREN, Pays id or commune INSEE code")
+    p.add_argument("--all-ti", action="store_true",
+                   help="every Territoire d'industrie of the 2023-2027 phase")
+    p.add_argument("--format", choices=("pdf", "html"), default="pdf", help="default: pdf")
+    p.add_argument("--out", type=Path, default=Path("."),
+                   help="directory to write into (created if missing; default: .)")
+    p.add_argument("--radius-km", type=float, default=20.0,
+                   help="case studies within this distance are listed (default: 20)")
+    p.add_argument("--base-url", default="",
+                   help="address of the app, for links to case fiches (e.g. https://atlas.example)")
+    p.add_argument("--build-dir", type=Path,
+                   help="build directory (default: $ATLAS_BUILD_DIR or build/)")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.set_defaults(func=run)
+    return p
+
+
+def run(args: argparse.Namespace, err: TextIO | None = None) -> int:
+    """Write the briefings; return 0, or 2 for bad arguments or an unknown id."""
+    err = err or sys.stderr
+    if not args.territories and not args.all_ti:
+        print("atlas briefing: give at least one TERRITORY_ID, or --all-ti", file=err)
+        return 2
+    if not args.radius_km >= 0:
+        print(f"atlas briefing: --radius-km must be ≥ 0, got {args.radius_km}", file=err)
+        return 2
+    a = atlas_mod.load(args.build_dir)
+    targets, errors = _resolve(a, args, err)
+    if errors:
+        return 2
+    args.out.mkdir(parents=True, exist_ok=True)
+    t0 = time.perf_counter()
+    for i, (kind, ident) in enumerate(targets, 1):
+        b = briefing.make_briefing(a, kind, ident, radius_km=args.radius_km)
+        path = args.out / f"{briefing_export.file_stem(b)}.{args.format}"
+        if args.format == "pdf":
+            path.write_bytes(briefing_pdf.pdf_bytes(a, b, args.base_url))
+        else:
+            path.write_text(briefing_pdf.html_text(a, b, args.base_url), encoding="utf-8")
+        if not args.no_progress:
+            _progress(err, i, len(targets), path.name, time.perf_counter() - t0)
+    total = time.perf_counter() - t0
+    print(f"atlas briefing: wrote {len(targets)} {args.format.upper()} file(s) to {args.out} "
+          f"in {total:.1f} s", file=err)
+    return 0
+
+
+def _resolve(a: atlas_mod.Atlas, args: argparse.Namespace,
+             err: TextIO) -> tuple[list[tuple[str, str]], int]:
+    """Every id resolved before anything is written; each unknown id reported."""
+    targets, errors = [], 0
+    ids = list(args.territories)
+    if args.all_ti:
+        try:
+            ids += briefing.all_ti_ids(a)
+        except ValueError as exc:
+            print(f"atlas briefing: --all-ti: {exc}", file=err)
+            errors += 1
+    for ident in dict.fromkeys(ids):
+        try:
+            targets.append(briefing.resolve_id(a, ident))
+        except ValueError as exc:
+            print(f"atlas briefing: {exc}", file=err)
+            errors += 1
+    return list(dict.fromkeys(targets)), errors
+
+
+def _progress(err: TextIO, i: int, n: int, name: str, elapsed: float) -> None:
+    width = 30
+    done = int(width * i / n)
+    line = f"[{'#' * done}{'.' * (width - done)}] {i}/{n} {name} ({elapsed:.0f} s)"
+    if err.isatty():
+        print("\r" + line.ljust(100), end="" if i < n else "\n", file=err, flush=True)
+    else:
+        print(line, file=err, flush=True)

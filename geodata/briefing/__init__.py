@@ -1,0 +1,1 @@
+"""Territory briefings: the model of a territory's pack, its figures, PDF/HTML and exports."""

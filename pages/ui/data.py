@@ -1,0 +1,71 @@
+"""Cached loaders shared by the pages, keyed on primitives only.
+
+The atlas (all layers) is loaded once per server (``st.cache_resource``) and shared by
+every session; it is built on first use, with a progress message, when missing.
+"""
+
+from __future__ import annotations
+
+import socket
+from pathlib import Path
+
+import streamlit as st
+
+from geodata import atlas, config
+from geodata.build import runner as build
+from layers.geojson import StaticFiles
+
+STATIC_DIR = config.PROJECT_ROOT / "static"
+
+
+@st.cache_resource(show_spinner=False)
+def build_dir() -> Path:
+    """Return the build directory, building it on first use."""
+    out = config.build_dir()
+    if not (out / build.REPORT).exists():
+        with st.status("Première utilisation : préparation des données (≈ 30 s)…") as status:
+            build.ensure_build(out, log=status.write)
+    return out
+
+
+@st.cache_resource(show_spinner="Chargement des couches…")
+def get_atlas() -> atlas.Atlas:
+    """Every layer, shared by all sessions (read-only: never mutate it)."""
+    return atlas.load(build_dir())
+
+
+@st.cache_resource
+def store() -> StaticFiles:
+    """Where layer data is written for the browser (static/data, content-addressed)."""
+    return StaticFiles(STATIC_DIR)
+
+
+def report() -> dict:
+    """Return the last build report."""
+    return get_atlas().report
+
+
+@st.cache_data(ttl=600, show_spinner=False)
+def online() -> bool:
+    """Whether the basemap servers are reachable (decides the default basemap)."""
+    try:
+        socket.create_connection(("data.geopf.fr", 443), timeout=1.5).close()
+        return True
+    except OSError:
+        return False
+
+
+def map_layers(a: atlas.Atlas) -> dict:
+    """The layers the map draws, by key (display geometry where there is one)."""
+    ti = a.get("ti_simplified")
+    petr = a.get("petr")  # national PETR from BANATIC when fetched, else the documents' Pays
+    return {
+        "epci": a.epci, "pays": petr if petr is not None else a.get("pays"), "ti": ti if ti is not None else a.get("ti"),
+        "acv": a.get("acv"), "pvd": a.get("pvd"), "tiers_lieux": a.get("tiers_lieux"),
+        "clusters": a.get("clusters"), "cases": a.get("cases"),
+    }
+
+
+def load_hint(key: str) -> str:
+    """How to load a layer that is not in the build."""
+    return atlas.LOAD_HINTS.get(key, "atlas build")

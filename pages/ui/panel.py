@@ -1,0 +1,74 @@
+"""Side panel of the map: what a click or a search selected."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from geodata import territory
+from geodata.atlas import Atlas
+from geodata.briefing.model import BRIEFING_KINDS
+from geodata.vocab import KINDS, LIST_SEP
+
+
+def _fmt(n: float | int | None, unit: str = "") -> str:
+    if n is None or pd.isna(n):
+        return "inconnue"
+    return f"{n:,.0f}".replace(",", " ") + unit
+
+
+def show(atlas: Atlas, kind: str, ident: str) -> None:
+    """Render the panel for ``(kind, ident)``; say so when it is unknown."""
+    if kind == "case":
+        _case(atlas, ident)
+        return
+    t = territory.describe(atlas, kind, ident)
+    if t is None:
+        st.warning(f"Territoire inconnu : {kind} {ident}")
+        return
+    st.subheader(t.name)
+    st.caption(f"{t.kind_label} · {ident}")
+    if kind in BRIEFING_KINDS:
+        st.page_link("pages/territoire.py", label="Fiche territoire (PDF, exports)",
+                     icon=":material/description:", query_params={"t": ident})
+    # Plain figures, not st.metric: three metrics side by side truncate "100 …" in the panel.
+    st.markdown(f"**Population** : {_fmt(t.population, ' hab.')} · "
+                f"**Superficie** : {_fmt(t.area_km2, ' km²')} · "
+                f"**Communes** : {_fmt(len(t.communes))}")
+    if kind == "commune" and not t.epci.empty:
+        st.markdown(f"**EPCI** : {t.epci.iloc[0]['nom']} ({t.epci.iloc[0]['nature']})")
+    for label, names in t.memberships.items():
+        if names and kind not in ("pays", "ti"):
+            st.markdown(f"**{label}** : " + ", ".join(names))
+    if kind in ("pays", "ti", "departement", "region") and not t.epci.empty:
+        with st.expander(f"EPCI membres ({len(t.epci)})"):
+            st.dataframe(t.epci.rename(columns={"siren_epci": "SIREN", "nom": "Nom",
+                                                "nature": "Nature", "population": "Population"}),
+                         hide_index=True)
+    counts = {label: len(rows) for label, rows in t.programmes.items() if len(rows)}
+    if counts:
+        st.markdown("**Programmes présents**")
+        st.dataframe(pd.DataFrame(list(counts.items()), columns=["Programme", "Nombre"]),
+                     hide_index=True)
+    _case_links(t.cases)
+
+
+def _case_links(cases: pd.DataFrame) -> None:
+    st.markdown(f"**Études de cas** ({len(cases)})")
+    if cases.empty:
+        st.caption("Aucune étude de cas dans ce territoire.")
+    for row in cases.itertuples():
+        st.page_link("pages/cas.py", label=row.name, query_params={"cas": row.id})
+
+
+def _case(atlas: Atlas, ident: str) -> None:
+    cases = atlas.get("cases")
+    rows = cases[cases["id"] == ident] if cases is not None else pd.DataFrame()
+    if rows.empty:
+        st.warning(f"Étude de cas inconnue : {ident}")
+        return
+    row = rows.iloc[0]
+    st.subheader(row["name"])
+    st.caption(" · ".join(KINDS.get(k, k) for k in row["kinds"].split(LIST_SEP)))
+    st.write(row["summary"])
+    st.page_link("pages/cas.py", label="Ouvrir la fiche", query_params={"cas": ident})

@@ -1,0 +1,67 @@
+"""Sidebar of the map page: layers, basemap and filters, bound to the URL view."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import streamlit as st
+
+from geodata.atlas import Atlas
+from geodata.vocab import KINDS, LIST_SEP
+from layers.basemap import BASEMAPS
+from pages.ui import data
+from pages.ui.mapstate import LAYER_LABELS
+from pages.ui.viewstate import LAYERS, ViewState
+
+
+def _init(key: str, value) -> None:
+    if key not in st.session_state:
+        st.session_state[key] = value
+
+
+def _values(atlas: Atlas, column: str) -> list[str]:
+    cases = atlas.get("cases")
+    if cases is None:
+        return []
+    return sorted({v for cell in cases[column].dropna() for v in str(cell).split(LIST_SEP) if v})
+
+
+def filters(atlas: Atlas, view: ViewState) -> ViewState:
+    """Draw the sidebar widgets (first values from the URL) and return the resulting view."""
+    side = st.sidebar
+    side.subheader("Couches")
+    layers = []
+    for key in LAYERS:
+        _init(f"couche_{key}", key in view.layers)
+        loaded = data.map_layers(atlas).get(key) is not None
+        label = LAYER_LABELS[key] + ("" if loaded else " (non chargée)")
+        if side.checkbox(label, key=f"couche_{key}"):
+            layers.append(key)
+    _init("fond", view.basemap)
+    basemap = side.radio("Fond de carte", list(BASEMAPS), format_func=BASEMAPS.get, key="fond")
+
+    side.subheader("Filtres")
+    regions = dict(zip(atlas.regions["code"], atlas.regions["nom"], strict=True))
+    _init("reg", view.reg if view.reg in regions else "")
+    reg = side.selectbox("Région", ["", *regions], key="reg",
+                         format_func=lambda c: regions.get(c, "Toutes"))
+    deps = atlas.departements
+    deps = deps[deps["insee_reg"] == reg] if reg else deps
+    dep_names = dict(zip(deps["code"], deps["code"] + " " + deps["nom"], strict=True))
+    _init("dep", view.dep if view.dep in dep_names else "")
+    if st.session_state.dep not in dep_names:
+        st.session_state.dep = ""
+    dep = side.selectbox("Département", ["", *dep_names], key="dep",
+                         format_func=lambda c: dep_names.get(c, "Tous"))
+    programmes = _values(atlas, "programmes")
+    _init("prog", [p for p in view.programmes if p in programmes])
+    prog = side.multiselect("Programme", programmes, key="prog")
+    _init("types", [k for k in view.kinds if k in KINDS])
+    kinds = side.multiselect("Type", list(KINDS), format_func=KINDS.get, key="types")
+    themes = _values(atlas, "theme")
+    _init("themes", [t for t in view.themes if t in themes])
+    theme = side.multiselect("Thème", themes, key="themes")
+    _init("texte", view.text)
+    text = side.text_input("Texte libre (études de cas)", key="texte")
+    return replace(view, layers=tuple(layers), basemap=basemap, reg=reg, dep=dep,
+                   programmes=tuple(prog), kinds=tuple(kinds), themes=tuple(theme), text=text)
