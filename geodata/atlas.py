@@ -16,15 +16,18 @@ import pandas as pd
 
 from geodata import search
 from geodata.build import runner as build
+from geodata.build.programmes import LAYERS as PROGRAMME_LAYERS
+from geodata.model import facts
+from geodata.model import pays as pays_model
+from geodata.report import BuildReport
 
 T = TypeVar("T")
 
-OPTIONAL = ("cases", "pays", "petr", "clusters", "ti", "ti_simplified", "acv", "pvd",
-            "tiers_lieux", "france_services", "villages_avenir", "territory_facts",
-            "multi_programmes", "fabriques_prospectives")
+BASE = ("communes", "epci", "departements", "regions")  # always built (epci: display copy)
+OPTIONAL = ("cases", "pays", "petr", "clusters", *PROGRAMME_LAYERS, "territory_facts")
 LOAD_HINTS = {
     name: "atlas fetch --dest DIR, puis ATLAS_DATA_DIR=DIR atlas build (ou make run)"
-    for name in ("ti", "ti_simplified", "acv", "pvd", "tiers_lieux", "france_services", "villages_avenir")
+    for name in PROGRAMME_LAYERS
 }
 
 
@@ -38,17 +41,49 @@ class Atlas:
     departements: gpd.GeoDataFrame
     regions: gpd.GeoDataFrame
     optional: dict[str, gpd.GeoDataFrame | pd.DataFrame | None]
-    report: dict
+    report: BuildReport
     _memo: dict[str, object] = field(default_factory=dict, repr=False)
 
     def get(self, name: str) -> gpd.GeoDataFrame | None:
         """Return an optional layer, or None when it was not built."""
         return self.optional.get(name)
 
+    def frame(self, name: str) -> gpd.GeoDataFrame | pd.DataFrame | None:
+        """Return a built frame by name: one of :data:`BASE`, else an optional layer."""
+        return getattr(self, name) if name in BASE else self.get(name)
+
     @property
     def search_index(self) -> pd.DataFrame:
         """Search index of communes, EPCI, Pays and TI (built on first use)."""
         return self.derived("search_index", lambda: search.build_index(self._index_frames()))
+
+    def territory_facts(self) -> pd.DataFrame:
+        """Return the programme and case-study counts per territory (``facts`` stage).
+
+        A build always holds this table; an atlas assembled in memory (tests) derives it
+        once from its layers with the stage's own function
+        (:func:`geodata.model.facts.layer_facts`).
+        """
+        table = self.get("territory_facts")
+        if table is not None:
+            return table
+        return self.derived(
+            "territory_facts",
+            lambda: facts.layer_facts(
+                self.communes,
+                self.optional,
+                epci=self.epci,
+                departements=self.departements,
+                regions=self.regions,
+            ),
+        )
+
+    def counts(self, kind: str, ident: str) -> dict[str, int] | None:
+        """Return a territory's counts by programme key (and ``cases``), None if unknown.
+
+        Read from :meth:`territory_facts`: the map's panel and the briefing show these.
+        """
+        return facts.counts_of(self.territory_facts(), kind, ident)
 
     def derived(self, name: str, make: Callable[[], T]) -> T:
         """Return a table derived from the layers, made on first use and kept with them.
@@ -63,21 +98,42 @@ class Atlas:
     def _index_frames(self) -> dict[str, pd.DataFrame]:
         com = self.communes
         frames = {
-            "commune": pd.DataFrame({"id": com["insee_com"], "label": com["nom"],
-                                     "detail": "Commune (" + com["insee_dep"] + ")",
-                                     "population": com["population"]}),
-            "epci": pd.DataFrame({"id": self.epci["siren_epci"], "label": self.epci["nom"],
-                                  "detail": "EPCI " + self.epci["nature"],
-                                  "population": self.epci["population"]}),
+            "commune": pd.DataFrame(
+                {
+                    "id": com["insee_com"],
+                    "label": com["nom"],
+                    "detail": "Commune (" + com["insee_dep"] + ")",
+                    "population": com["population"],
+                }
+            ),
+            "epci": pd.DataFrame(
+                {
+                    "id": self.epci["siren_epci"],
+                    "label": self.epci["nom"],
+                    "detail": "EPCI " + self.epci["nature"],
+                    "population": self.epci["population"],
+                }
+            ),
         }
-        if (pays := self.get("pays")) is not None:
-            frames["pays"] = pd.DataFrame({"id": pays["pays_id"], "label": pays["nom"],
-                                           "detail": "Pays / PETR", "population": pays["population"]})
+        if (pays := self.get("pays")) is not None:  # the documents' Pays and BANATIC's PETR
+            frames["pays"] = pd.DataFrame(
+                {
+                    "id": pays["pays_id"],
+                    "label": pays["nom"],
+                    "detail": pays_model.search_detail(pays),
+                    "population": pays["population"],
+                }
+            )
         if (ti := self.get("ti")) is not None:
             cur = ti[ti["phase"] == ti["phase"].max()]
-            frames["ti"] = pd.DataFrame({"id": cur["id_ti"], "label": cur["lib_ti"],
-                                         "detail": "Territoire d'industrie",
-                                         "population": cur.get("population")})
+            frames["ti"] = pd.DataFrame(
+                {
+                    "id": cur["id_ti"],
+                    "label": cur["lib_ti"],
+                    "detail": "Territoire d'industrie",
+                    "population": cur.get("population"),
+                }
+            )
         return frames
 
 
@@ -90,24 +146,17 @@ def load(out: Path | None = None) -> Atlas:
         path = out / f"{name}.parquet"
         if not path.exists():
             optional[name] = None
-        elif name in ("territory_facts", "multi_programmes"):
+        elif name == "territory_facts":
             optional[name] = pd.read_parquet(path)
         else:
             optional[name] = read(name)
-    optional["pays"] = _with_national_petr(optional.get("pays"), optional.get("petr"))
-    return Atlas(out, read("communes"), read("epci_simplified"), read("departements"),
-                 read("regions"), optional, build.read_report(out))
-
-
-def _with_national_petr(pays: gpd.GeoDataFrame | None,
-                        petr: gpd.GeoDataFrame | None) -> gpd.GeoDataFrame | None:
-    """The documents' Pays plus the PETR of BANATIC (when fetched), so both can be looked up.
-
-    Without BANATIC, ``petr`` is the curated Pays itself and nothing is added.
-    """
-    if pays is None or petr is None:
-        return pays
-    extra = petr[~petr["pays_id"].isin(pays["pays_id"])]
-    if extra.empty:
-        return pays
-    return gpd.GeoDataFrame(pd.concat([pays, extra], ignore_index=True), crs=pays.crs)
+    optional["pays"] = pays_model.with_national_petr(optional.get("pays"), optional.get("petr"))
+    return Atlas(
+        out,
+        read("communes"),
+        read("epci_simplified"),
+        read("departements"),
+        read("regions"),
+        optional,
+        build.read_report(out),
+    )

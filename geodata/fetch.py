@@ -9,7 +9,8 @@ Sources, resolved at run time so each run gets the publisher's current edition:
   d'industrie member groupings (``programme-territoires-dindustrie``,
   ``liste-ti-grpt2023-*.csv``), Fabriques de territoire and Manufactures de proximité;
 - DGCL, BANATIC national export (one row per grouping × member, XLSX; Licence Ouverte
-  2.0), reduced to the Pays/PETR and their member EPCI;
+  2.0), written as ``banatic/groupements_<year>.csv`` and ``banatic/adhesions_<year>.csv``
+  (the layout of the snapshot, read by :mod:`geodata.sources.banatic`);
 - IGN, ADMIN EXPRESS COG CARTO (7z archive, Licence Ouverte 2.0), kept as downloaded and
   fetched only when named (``--only admin_express``): it weighs several hundred MB.
 
@@ -22,27 +23,38 @@ only (``If-None-Match`` / ``If-Modified-Since``) and reports unchanged lists as 
 HTTP uses the standard library only (``urllib.request``), so tests serve fixture files from
 127.0.0.1. Files are written atomically: download to a temporary file in the destination,
 check the length against ``Content-Length``, normalise, then ``os.replace`` into place.
+
+A server is not trusted to behave: each file has a byte cap (:attr:`Source.max_bytes`, the
+known size with a wide margin) and a deadline for the whole transfer
+(:attr:`Source.deadline`, headers included, so a server dripping one byte at a time is
+abandoned); bodies are streamed to disk in chunks of :data:`CHUNK`; only ``http(s)`` URLs
+are opened, redirects included; the dataset JSON is capped (:data:`API_MAX_BYTES`) before
+it is parsed; a workbook's declared unpacked size and number of parts are checked before
+it is opened (:func:`check_xlsx_bounds`); temporary files are removed on every failure, and
+those of a run that was killed are removed by the next one.
 """
 
 from __future__ import annotations
 
+import codecs
 import hashlib
+import http.client
 import io
 import json
+import math
 import os
 import re
 import shutil
 import sys
 import tempfile
 import time
-import unicodedata
 import urllib.error
 import urllib.parse
 import urllib.request
 import zipfile
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from functools import partial
 from http.client import HTTPException, HTTPResponse
@@ -53,6 +65,9 @@ from openpyxl.utils.exceptions import InvalidFileException
 
 from geodata import config
 from geodata.schema import Schema, check_schema
+from geodata.sources import anct
+from geodata.text import fold_words
+from geodata.vocab import PROGRAMMES
 
 DATA_GOUV_API = "https://www.data.gouv.fr/api/1"
 CACHE_FILE = ".fetch_cache.json"
@@ -62,6 +77,15 @@ CHUNK = 64 * 1024
 DOWNLOADED, UNCHANGED, FAILED = "downloaded", "unchanged", "failed"
 LICENCE_OUVERTE = "Licence Ouverte 2.0 (Etalab)"
 _RAW_EXTS = {"csv", "xlsx", "xls", "json", "zip", "7z", "gpkg", "txt"}
+BASE_URL_ENV = "ATLAS_FETCH_BASE_URL"
+# Limits against a hostile or broken server (see the README, "atlas fetch"). The official
+# lists weigh under 1 MB, the BANATIC export tens of MB, ADMIN EXPRESS under 1 GB.
+MAX_BYTES = 20_000_000  # per list file, unless its Source says otherwise
+DEADLINE = 120.0  # seconds for the whole transfer of one file, unless its Source says otherwise
+API_MAX_BYTES = 5_000_000  # a data.gouv.fr dataset JSON (tens of kB in practice)
+XLSX_MAX_ENTRIES = 1_000  # parts of a workbook (an XLSX has a few dozen)
+XLSX_MAX_RATIO = 100  # declared unpacked size / file size (spreadsheets: 5 to 20)
+XLSX_MAX_UNPACKED = 1_000_000_000  # declared unpacked size of a workbook, whatever its size
 
 
 # --------------------------------------------------------------------------------------
@@ -115,38 +139,96 @@ def read_table(path: Path) -> pd.DataFrame:
     ------
     ValueError
         Naming the file, when it is empty, an HTML page or an unreadable workbook.
+
     """
-    data = path.read_bytes()
-    if not data.strip():
+    # pandas reads the file itself, in chunks: holding its bytes, then the decoded text,
+    # then a StringIO copy (4 bytes per character) cost 5 to 10 times the file's size.
+    with path.open("rb") as raw:
+        head = raw.read(CHUNK)
+    if not head.strip() and _is_blank(path):
         raise ValueError(f"{path.name}: the file is empty; the publisher sent no data")
-    if data[:4] == b"PK\x03\x04":
+    if head[:4] == b"PK\x03\x04":
         table = _read_xlsx(path)
     else:
-        text = _decode(data)
+        encoding = _encoding(path)
+        text = head.decode(encoding, errors="replace")
         if text.lstrip()[:15].lower().startswith(("<!doctype html", "<html")):
             raise ValueError(f"{path.name}: an HTML page, not a table; check the source URL")
         table = pd.read_csv(
-            io.StringIO(text), sep=_sniff_sep(text), dtype=str, keep_default_na=False
+            path, sep=_sniff_sep(text), dtype=str, keep_default_na=False, encoding=encoding
         )
     table.columns = [str(c).strip() for c in table.columns]
     return table
 
 
 def _read_xlsx(path: Path) -> pd.DataFrame:
+    check_xlsx_bounds(path)
     try:
         return pd.read_excel(path, dtype=str, engine="openpyxl").fillna("")
     except (zipfile.BadZipFile, InvalidFileException, KeyError) as exc:
         raise ValueError(f"{path.name}: not a readable XLSX workbook ({exc})") from exc
 
 
-def _decode(data: bytes) -> str:
+def check_xlsx_bounds(path: Path) -> None:
+    """Refuse a workbook whose declared content is out of proportion (a "zip bomb").
+
+    An XLSX is a zip archive; :mod:`zipfile` never unpacks more than the size each part
+    declares, so checking the declared sizes before opening the workbook bounds the time
+    and memory openpyxl can spend on it.
+
+    Parameters
+    ----------
+    path : Path
+        The downloaded workbook.
+
+    Raises
+    ------
+    ValueError
+        Naming the file, when it is not a zip archive, has more than
+        :data:`XLSX_MAX_ENTRIES` parts, or declares more unpacked bytes than
+        :data:`XLSX_MAX_RATIO` times its size or :data:`XLSX_MAX_UNPACKED`.
+
+    """
+    try:
+        with zipfile.ZipFile(path) as archive:
+            parts = archive.infolist()
+    except zipfile.BadZipFile as exc:
+        raise ValueError(f"{path.name}: not a readable XLSX workbook ({exc})") from exc
+    if len(parts) > XLSX_MAX_ENTRIES:
+        raise ValueError(
+            f"{path.name}: refused, a workbook of {len(parts):,} parts (at most "
+            f"{XLSX_MAX_ENTRIES:,}); not an export the publisher would send"
+        )
+    size = path.stat().st_size
+    unpacked = sum(part.file_size for part in parts)
+    limit = min(XLSX_MAX_UNPACKED, XLSX_MAX_RATIO * size)
+    if unpacked > limit:
+        raise ValueError(
+            f"{path.name}: refused, {_human(size)} that unpack to "
+            f"{_human(unpacked)} (at most {_human(limit)}: {XLSX_MAX_RATIO} times "
+            "the file); not an export the publisher would send"
+        )
+
+
+def _is_blank(path: Path) -> bool:
+    with path.open("rb") as raw:
+        return all(not chunk.strip() for chunk in iter(partial(raw.read, CHUNK), b""))
+
+
+def _encoding(path: Path) -> str:
     # The publishers use UTF-8 (often with a BOM) or Windows-1252; latin-1 never fails.
+    # Checked chunk by chunk, so the file is never held whole.
     for encoding in ("utf-8-sig", "cp1252"):
+        decoder = codecs.getincrementaldecoder(encoding)()
         try:
-            return data.decode(encoding)
+            with path.open("rb") as raw:
+                for chunk in iter(partial(raw.read, CHUNK), b""):
+                    decoder.decode(chunk)
+            decoder.decode(b"", final=True)
         except UnicodeDecodeError:
             continue
-    return data.decode("latin-1")
+        return encoding
+    return "latin-1"
 
 
 def _sniff_sep(text: str) -> str:
@@ -158,8 +240,7 @@ def _sniff_sep(text: str) -> str:
 
 def _fold(text: str) -> str:
     """Fold a header for comparison: no accents, lower case, punctuation as ``_``."""
-    plain = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "_", plain.lower()).strip("_")
+    return fold_words(text, "_")
 
 
 def pick_columns(raw: pd.DataFrame, tidy: Tidy, path: Path) -> pd.DataFrame:
@@ -170,6 +251,7 @@ def pick_columns(raw: pd.DataFrame, tidy: Tidy, path: Path) -> pd.DataFrame:
     ValueError
         Naming the file, the missing expected column(s) and the columns found, when the
         publisher's format changed.
+
     """
     found = {_fold(c): c for c in raw.columns}
     picked: dict[str, pd.Series] = {}
@@ -200,6 +282,7 @@ def clean_codes(table: pd.DataFrame, tidy: Tidy, path: Path) -> pd.DataFrame:
     ValueError
         Naming the file and up to five bad rows (line, column, value, what is expected);
         or when no row is left.
+
     """
     out = table.copy()
     bad: list[str] = []
@@ -208,8 +291,10 @@ def clean_codes(table: pd.DataFrame, tidy: Tidy, path: Path) -> pd.DataFrame:
         out[col] = out[col].map(_CODE_FIX[kind])
         wrong = (out[col] != "") & ~out[col].str.fullmatch(_CODE_RE[kind])
         n_bad += int(wrong.sum())
-        bad += [f"line {i + 2}, {col}={table.at[i, col]!r}: expected {_CODE_HELP[kind]}"
-                for i in out.index[wrong][:5]]
+        bad += [
+            f"line {i + 2}, {col}={table.at[i, col]!r}: expected {_CODE_HELP[kind]}"
+            for i in out.index[wrong][:5]
+        ]
     if bad:
         raise ValueError(f"{path.name}: {n_bad} invalid code(s), e.g. " + "; ".join(bad[:5]))
     for col in tidy.dates:
@@ -217,8 +302,10 @@ def clean_codes(table: pd.DataFrame, tidy: Tidy, path: Path) -> pd.DataFrame:
     key = next(iter(tidy.codes), next(iter(tidy.columns)))
     out = out[out[key] != ""].drop_duplicates().reset_index(drop=True)
     if out.empty:
-        raise ValueError(f"{path.name}: no row with a {key} for {tidy.name}; the file is empty "
-                         "or its format has changed")
+        raise ValueError(
+            f"{path.name}: no row with a {key} for {tidy.name}; the file is empty "
+            "or its format has changed"
+        )
     return check_schema(out, tidy.schema())
 
 
@@ -235,8 +322,10 @@ def _fix_siren(value: str) -> str:
 
 _CODE_FIX: dict[str, Callable[[str], str]] = {"insee": _fix_insee, "siren": _fix_siren}
 _CODE_RE = {"insee": r"\d{5}|2[AB]\d{3}", "siren": r"\d{9}"}
-_CODE_HELP = {"insee": "an INSEE commune code of 5 characters, e.g. '01004' or '2A004'",
-              "siren": "a SIREN of 9 digits, e.g. '200029999'"}
+_CODE_HELP = {
+    "insee": "an INSEE commune code of 5 characters, e.g. '01004' or '2A004'",
+    "siren": "a SIREN of 9 digits, e.g. '200029999'",
+}
 
 
 def _iso_date(value: str) -> str:
@@ -268,6 +357,7 @@ def normalise_table(path: Path, tidy: Tidy) -> pd.DataFrame:
     ------
     ValueError
         Naming the file and the missing column(s) or the bad codes.
+
     """
     raw = read_table(path)
     return clean_codes(pick_columns(raw, tidy, path), tidy, path)
@@ -293,33 +383,45 @@ PVD = Tidy(
 )
 TI_GROUPEMENTS = Tidy(
     "ti_groupements",
-    {"id_ti": (), "lib_ti": ("nom_ti",), "siren_groupement": ("siren", "siren_epci"),
-     "lib_groupement": ("nom_groupement", "lib_epci", "raison_sociale")},
+    {
+        "id_ti": (),
+        "lib_ti": ("nom_ti",),
+        "siren_groupement": ("siren", "siren_epci"),
+        "lib_groupement": ("nom_groupement", "lib_epci", "raison_sociale"),
+    },
     codes={"siren_groupement": "siren"},
     fallbacks={"lib_groupement": None},
 )
 FABRIQUES = Tidy(
     "fabriques_territoire",
-    {**_COMMUNE, "id_fabt": ("id_fabrique", "identifiant"),
-     "lib_fabt": ("nom_fabt", "nom_fabrique", "nom_du_tiers_lieu", "nom_tiers_lieu", "nom")},
+    {
+        **_COMMUNE,
+        "id_fabt": ("id_fabrique", "identifiant"),
+        "lib_fabt": ("nom_fabt", "nom_fabrique", "nom_du_tiers_lieu", "nom_tiers_lieu", "nom"),
+    },
     codes={"insee_com": "insee"},
 )
 MANUFACTURES = Tidy(
     "manufactures_proximite",
-    {**_COMMUNE, "id_manuprox": ("id_manufacture", "identifiant"),
-     "lib_manuprox": ("nom_manuprox", "nom_manufacture", "nom_du_tiers_lieu", "nom")},
+    {
+        **_COMMUNE,
+        "id_manuprox": ("id_manufacture", "identifiant"),
+        "lib_manuprox": ("nom_manuprox", "nom_manufacture", "nom_du_tiers_lieu", "nom"),
+    },
     codes={"insee_com": "insee"},
 )
 # BANATIC national export headers (XLSX, first sheet): "N° SIREN", "Nom du groupement",
 # "Nature juridique", "Siren membre", "Nom membre", "Catégorie des membres du groupement".
 BANATIC_EXPORT = Tidy(
     "banatic",
-    {"id_petr": ("n_siren", "siren", "siren_groupement"),
-     "lib_petr": ("nom_du_groupement", "raison_sociale", "nom_groupement"),
-     "nature_juridique": (),
-     "siren_membre": ("n_siren_membre",),
-     "lib_membre": ("nom_membre", "raison_sociale_membre"),
-     "categorie_membre": ("categorie_des_membres_du_groupement", "type_membre")},
+    {
+        "id_petr": ("n_siren", "siren", "siren_groupement"),
+        "lib_petr": ("nom_du_groupement", "raison_sociale", "nom_groupement"),
+        "nature_juridique": (),
+        "siren_membre": ("n_siren_membre",),
+        "lib_membre": ("nom_membre", "raison_sociale_membre"),
+        "categorie_membre": ("categorie_des_membres_du_groupement", "type_membre"),
+    },
     fallbacks={"categorie_membre": None},
 )
 PETR_MEMBRES = Tidy(
@@ -345,17 +447,69 @@ def normalise_banatic(path: Path) -> pd.DataFrame:
     ------
     ValueError
         Naming the file and the missing column(s); or when it holds no PETR.
+
     """
     table = pick_columns(read_table(path), BANATIC_EXPORT, path)
     nature = table["nature_juridique"].map(_fold)
     petr = table[(nature == "petr") | nature.str.startswith("pole_d_equilibre")]
     if petr.empty:
         natures = sorted(set(table["nature_juridique"]))[:12]
-        raise ValueError(f"{path.name}: no grouping of legal nature PETR among {len(table):,} "
-                         f"rows (natures found: {natures}); the export's format has changed")
+        raise ValueError(
+            f"{path.name}: no grouping of legal nature PETR among {len(table):,} "
+            f"rows (natures found: {natures}); the export's format has changed"
+        )
     category = petr["categorie_membre"].map(_fold)
     members = petr[~category.str.startswith("commune")]
     return clean_codes(members[list(PETR_MEMBRES.columns)], PETR_MEMBRES, path)
+
+
+# The tidy layout read by geodata.sources.banatic (the snapshot's opendata/banatic/ too).
+BANATIC_GROUPEMENTS = Tidy(
+    "banatic_groupements",
+    {
+        "siren": ("n_siren", "siren_groupement"),
+        "libelle": ("nom_du_groupement", "raison_sociale", "nom_groupement"),
+        "region_code": ("region_siege", "region"),
+        "departement_code": ("departement_siege", "departement"),
+        "nature": ("nature_juridique",),
+        "population": ("population_totale",),
+    },
+    codes={"siren": "siren"},
+    fallbacks={"region_code": None, "departement_code": None, "population": None},
+)
+BANATIC_ADHESIONS = Tidy(
+    "banatic_adhesions",
+    {"siren_groupement": (), "siren_membre": ()},
+    codes={"siren_groupement": "siren", "siren_membre": "siren"},
+)
+
+
+def normalise_banatic_layout(path: Path, year: int | None = None) -> dict[str, pd.DataFrame]:
+    """Split the BANATIC national export into the two tidy files of ``banatic/``.
+
+    ``groupements_<year>.csv`` holds one row per grouping (``siren, libelle, region_code,
+    departement_code, nature, population``; "84 - Auvergne-Rhône-Alpes" read as "84");
+    ``adhesions_<year>.csv`` one row per grouping member of a grouping, as the snapshot
+    writes it: ``siren_groupement`` (the member) adheres to ``siren_membre`` (the grouping).
+    Commune members are left out. ``year`` defaults to the year of the download.
+
+    Raises
+    ------
+    ValueError
+        Naming the file and the missing column(s) or the bad codes.
+
+    """
+    raw = read_table(path)
+    listed = pick_columns(raw, BANATIC_GROUPEMENTS, path)
+    for col in ("region_code", "departement_code"):
+        listed[col] = listed[col].str.split(" - ").str[0].str.strip()
+    listed = clean_codes(listed.drop_duplicates("siren"), BANATIC_GROUPEMENTS, path)
+    links = pick_columns(raw, BANATIC_EXPORT, path)
+    links = links[~links["categorie_membre"].map(_fold).str.startswith("commune")]
+    links = links.rename(columns={"siren_membre": "siren_groupement", "id_petr": "siren_membre"})
+    links = clean_codes(links[list(BANATIC_ADHESIONS.columns)], BANATIC_ADHESIONS, path)
+    year = year or datetime.now(UTC).year
+    return {f"groupements_{year}.csv": listed, f"adhesions_{year}.csv": links}
 
 
 # --------------------------------------------------------------------------------------
@@ -370,15 +524,17 @@ class Source:
     Give either ``url`` (a direct link) or ``dataset`` (a data.gouv.fr dataset slug, its
     resource chosen by ``match``: substrings all found in the resource's title or URL,
     and ``formats``; the most recently modified one wins). ``output`` is the tidy file
-    written in the destination by ``normalise(raw_path) -> DataFrame``; both ``None``
+    written in the destination by ``normalise(raw_path) -> DataFrame`` (or the folder
+    written when it returns ``{file name: DataFrame}``, as BANATIC does); both ``None``
     keep the raw download as the product (``raw/<name>.<ext>``). ``optional`` sources are
-    fetched only when named with ``--only``.
+    fetched only when named with ``--only``. ``max_bytes`` caps the download (the known
+    size with a wide margin) and ``deadline`` the seconds its whole transfer may take.
     """
 
     name: str
     description: str
     output: str | None
-    normalise: Callable[[Path], pd.DataFrame] | None
+    normalise: Callable[[Path], pd.DataFrame | dict[str, pd.DataFrame]] | None
     publisher: str
     licence: str
     url: str | None = None
@@ -387,53 +543,125 @@ class Source:
     formats: tuple[str, ...] = ("csv", "xlsx")
     raw_ext: str = "bin"
     optional: bool = False
+    max_bytes: int = MAX_BYTES
+    deadline: float = DEADLINE
 
     def __post_init__(self) -> None:
-        """Check that the source is located one way and produces one thing."""
+        """Check that the source is located one way and produces one thing, within limits."""
+        if not (self.max_bytes > 0 and self.deadline > 0):
+            raise ValueError(
+                f"source {self.name!r}: max_bytes and deadline must be positive, "
+                f"got {self.max_bytes!r} and {self.deadline!r}"
+            )
         if (self.url is None) == (self.dataset is None):
-            raise ValueError(f"source {self.name!r}: give exactly one of url= or dataset=, "
-                             f"got url={self.url!r}, dataset={self.dataset!r}")
+            raise ValueError(
+                f"source {self.name!r}: give exactly one of url= or dataset=, "
+                f"got url={self.url!r}, dataset={self.dataset!r}"
+            )
         if (self.output is None) != (self.normalise is None):
-            raise ValueError(f"source {self.name!r}: output= and normalise= go together "
-                             f"(got output={self.output!r})")
+            raise ValueError(
+                f"source {self.name!r}: output= and normalise= go together "
+                f"(got output={self.output!r})"
+            )
 
 
 ANCT = "Agence nationale de la cohésion des territoires (ANCT)"
+
+
+def _file(name: str) -> str:
+    """Return the file an ANCT list is written to, as its reader expects (anct.CATALOGUE)."""
+    return anct.CATALOGUE[name].file
+
+
 CATALOGUE: tuple[Source, ...] = (
-    Source("acv", "Action cœur de ville: communes and conventions", "acv.csv",
-           partial(normalise_table, tidy=ACV), ANCT, LICENCE_OUVERTE,
-           dataset="programme-action-coeur-de-ville", match=("liste-acv-com",), formats=("csv",),
-           raw_ext="csv"),
-    Source("pvd", "Petites villes de demain: communes", "pvd.csv",
-           partial(normalise_table, tidy=PVD), ANCT, LICENCE_OUVERTE,
-           dataset="programme-petites-villes-de-demain", match=("liste-pvd-com",),
-           formats=("csv",), raw_ext="csv"),
-    Source("ti", "Territoires d'industrie: member groupings", "ti_groupements.csv",
-           partial(normalise_table, tidy=TI_GROUPEMENTS), ANCT, LICENCE_OUVERTE,
-           dataset="programme-territoires-dindustrie", match=("liste-ti-grpt",),
-           formats=("csv",), raw_ext="csv"),
+    Source(
+        "acv",
+        f"{PROGRAMMES['acv'].label}: communes and conventions",
+        _file("acv"),
+        partial(normalise_table, tidy=ACV),
+        ANCT,
+        LICENCE_OUVERTE,
+        dataset="programme-action-coeur-de-ville",
+        match=("liste-acv-com",),
+        formats=("csv",),
+        raw_ext="csv",
+    ),
+    Source(
+        "pvd",
+        f"{PROGRAMMES['pvd'].label}: communes",
+        _file("pvd"),
+        partial(normalise_table, tidy=PVD),
+        ANCT,
+        LICENCE_OUVERTE,
+        dataset="programme-petites-villes-de-demain",
+        match=("liste-pvd-com",),
+        formats=("csv",),
+        raw_ext="csv",
+    ),
+    Source(
+        "ti",
+        f"{PROGRAMMES['ti'].label}: member groupings",
+        _file("ti"),
+        partial(normalise_table, tidy=TI_GROUPEMENTS),
+        ANCT,
+        LICENCE_OUVERTE,
+        dataset="programme-territoires-dindustrie",
+        match=("liste-ti-grpt",),
+        formats=("csv",),
+        raw_ext="csv",
+    ),
     # Unconfirmed slug (no look-up reached the dataset page): the most recent CSV/XLSX wins.
-    Source("fabriques", "Fabriques de territoire (tiers-lieux)", "fabriques_territoire.csv",
-           partial(normalise_table, tidy=FABRIQUES), ANCT, LICENCE_OUVERTE,
-           dataset="fabriques-de-territoire", raw_ext="csv"),
+    Source(
+        "fabriques",
+        f"{PROGRAMMES['fabriques'].plural} (tiers-lieux)",
+        _file("fabriques"),
+        partial(normalise_table, tidy=FABRIQUES),
+        ANCT,
+        LICENCE_OUVERTE,
+        dataset="fabriques-de-territoire",
+        raw_ext="csv",
+    ),
     # Unconfirmed slug, as above.
-    Source("manufactures", "Manufactures de proximité (productive tiers-lieux)",
-           "manufactures_proximite.csv", partial(normalise_table, tidy=MANUFACTURES), ANCT,
-           LICENCE_OUVERTE, dataset="manufactures-de-proximite", raw_ext="csv"),
-    Source("banatic", "BANATIC national export: Pays/PETR and their member EPCI",
-           "petr_membres.csv", normalise_banatic,
-           "Direction générale des collectivités locales (DGCL)", LICENCE_OUVERTE,
-           url="https://www.banatic.interieur.gouv.fr/consultation/api/export/pregenere/"
-               "telecharger/France", raw_ext="xlsx"),
+    Source(
+        "manufactures",
+        f"{PROGRAMMES['manufactures'].plural} (productive tiers-lieux)",
+        _file("manufactures"),
+        partial(normalise_table, tidy=MANUFACTURES),
+        ANCT,
+        LICENCE_OUVERTE,
+        dataset="manufactures-de-proximite",
+        raw_ext="csv",
+    ),
+    Source(
+        "banatic",
+        "BANATIC national export: groupings and their grouping members",
+        "banatic",
+        normalise_banatic_layout,
+        "Direction générale des collectivités locales (DGCL)",
+        LICENCE_OUVERTE,
+        url="https://www.banatic.interieur.gouv.fr/consultation/api/export/pregenere/"
+        "telecharger/France",
+        raw_ext="xlsx",
+        max_bytes=200_000_000,
+        deadline=900,
+    ),
     # Edition name seen in use; URL built on the confirmed geopf pattern of the 2024-02-22
     # edition. Update the date to the current edition from https://geoservices.ign.fr/adminexpress
-    Source("admin_express", "IGN ADMIN EXPRESS COG CARTO, France entière, WGS84 (7z, large)",
-           None, None, "Institut national de l'information géographique et forestière (IGN)",
-           LICENCE_OUVERTE,
-           url="https://data.geopf.fr/telechargement/download/ADMIN-EXPRESS-COG-CARTO/"
-               "ADMIN-EXPRESS-COG-CARTO_3-2__SHP_WGS84G_FRA_2025-04-02/"
-               "ADMIN-EXPRESS-COG-CARTO_3-2__SHP_WGS84G_FRA_2025-04-02.7z",
-           raw_ext="7z", optional=True),
+    Source(
+        "admin_express",
+        "IGN ADMIN EXPRESS COG CARTO, France entière, WGS84 (7z, large)",
+        None,
+        None,
+        "Institut national de l'information géographique et forestière (IGN)",
+        LICENCE_OUVERTE,
+        url="https://data.geopf.fr/telechargement/download/ADMIN-EXPRESS-COG-CARTO/"
+        "ADMIN-EXPRESS-COG-CARTO_3-2__SHP_WGS84G_FRA_2025-04-02/"
+        "ADMIN-EXPRESS-COG-CARTO_3-2__SHP_WGS84G_FRA_2025-04-02.7z",
+        raw_ext="7z",
+        optional=True,
+        max_bytes=2_000_000_000,
+        deadline=3600,
+    ),
 )
 
 
@@ -446,6 +674,7 @@ def select_sources(
     ------
     ValueError
         Listing the unknown names and the valid ones.
+
     """
     catalogue = tuple(CATALOGUE if sources is None else sources)
     if not only:
@@ -555,12 +784,19 @@ class FetchError(Exception):
     """A source could not be fetched; the message says why and what to do."""
 
 
+class DeadlineExceeded(TimeoutError):
+    """The whole transfer of one source outlasted its deadline (:attr:`Source.deadline`)."""
+
+
 @dataclass(frozen=True)
 class _Options:
     dest: Path
     timeout: float
     live: bool
     api_base: str
+    deadline: float | None = None  # None: each source's own
+    base_url: str | None = None
+    end: float = math.inf  # time.monotonic() at which the current source is abandoned
 
 
 def fetch(
@@ -571,6 +807,8 @@ def fetch(
     timeout: float = 30,
     progress: bool = True,
     api_base: str = DATA_GOUV_API,
+    deadline: float | None = None,
+    base_url: str | None = None,
 ) -> FetchReport:
     """Download the current official lists into ``dest`` as tidy CSV.
 
@@ -589,6 +827,13 @@ def fetch(
         Show a progress bar on stderr when it is a terminal (else one line per file).
     api_base : str
         The data.gouv.fr API root used to resolve dataset slugs.
+    deadline : float, optional
+        Seconds allowed for the whole transfer of each source (dataset JSON, redirects,
+        headers and body); default: each source's :attr:`Source.deadline`.
+    base_url : str, optional
+        Send every request to this ``http(s)`` server instead: each URL (the API root, the
+        direct links, the links the API returns) keeps its path and query, prefixed by
+        the base URL's path. For a mirror, or a test server on 127.0.0.1.
 
     Returns
     -------
@@ -599,15 +844,31 @@ def fetch(
     Raises
     ------
     ValueError
-        When ``only`` names an unknown source (the message lists the valid names), or
-        ``timeout`` is not positive.
+        When ``only`` names an unknown source (the message lists the valid names),
+        ``timeout`` or ``deadline`` is not positive, or ``base_url`` is not an http(s) URL.
+
     """
     selected = select_sources(only, sources)
     if not timeout > 0:
         raise ValueError(f"timeout must be a positive number of seconds, got {timeout!r}")
+    if deadline is not None and not deadline > 0:
+        raise ValueError(f"deadline must be a positive number of seconds, got {deadline!r}")
+    if base_url is not None and not _is_http(base_url):
+        raise ValueError(
+            f"base URL must be an http:// or https:// URL with a host, got "
+            f"{base_url!r} (--base-url or ${BASE_URL_ENV})"
+        )
     dest = Path(dest)
     (dest / RAW_DIR).mkdir(parents=True, exist_ok=True)
-    opts = _Options(dest, float(timeout), progress and sys.stderr.isatty(), api_base.rstrip("/"))
+    _sweep_parts(dest)
+    opts = _Options(
+        dest,
+        float(timeout),
+        progress and sys.stderr.isatty(),
+        api_base.rstrip("/"),
+        deadline,
+        base_url,
+    )
     cache = _load_cache(dest)
     results = []
     for source in selected:
@@ -617,23 +878,39 @@ def fetch(
 
 
 def _fetch_one(source: Source, opts: _Options, cache: dict[str, dict]) -> SourceResult:
-    target = source.url or _api_url(source, opts)
+    seconds = opts.deadline or source.deadline
+    opts = replace(opts, end=time.monotonic() + seconds)
+    target = _rebase(source.url, opts) if source.url else _api_url(source, opts)
     try:
         target = _resolve_url(source, opts)
         return _download(source, target, opts, cache)
+    except DeadlineExceeded:
+        return _failed(
+            source,
+            target,
+            f"abandoned after {seconds:g} s, the deadline for one "
+            f"file: {target} sends too slowly; retry later or raise --deadline",
+        )
     except urllib.error.HTTPError as exc:
         why = f"HTTP {exc.code} {exc.reason} for {exc.filename or target}"
         return _failed(source, target, f"{why}; the lists in {opts.dest} are unchanged")
     except urllib.error.URLError as exc:
         return _failed(source, target, _url_error_message(exc, target, opts))
     except TimeoutError:
-        return _failed(source, target, f"timed out after {opts.timeout:g} s reading {target}: "
-                       "the server is slow; retry later or raise --timeout")
+        return _failed(
+            source,
+            target,
+            f"timed out after {opts.timeout:g} s reading {target}: "
+            "the server is slow; retry later or raise --timeout",
+        )
     except (FetchError, ValueError) as exc:
         return _failed(source, target, f"{exc} (from {target})")
     except (HTTPException, OSError) as exc:
-        return _failed(source, target, f"transfer of {target} failed ({exc}); the lists in "
-                       f"{opts.dest} are unchanged")
+        return _failed(
+            source,
+            target,
+            f"transfer of {target} failed ({exc}); the lists in {opts.dest} are unchanged",
+        )
 
 
 def _failed(source: Source, url: str, message: str) -> SourceResult:
@@ -644,37 +921,52 @@ def _url_error_message(exc: urllib.error.URLError, url: str, opts: _Options) -> 
     host = urllib.parse.urlsplit(url).netloc or url
     if not isinstance(exc.reason, OSError):
         return f"cannot open {url}: {exc.reason}"
+    if isinstance(exc.reason, TimeoutError) and time.monotonic() >= opts.end:
+        # The connection's timeout is cut to the time left before the deadline.
+        return (
+            f"abandoned {url}: the deadline for one file passed while connecting to "
+            f"{host}; retry later or raise --deadline"
+        )
     if isinstance(exc.reason, TimeoutError):
-        return (f"timed out after {opts.timeout:g} s connecting to {host}: the server is slow "
-                "or unreachable; retry later or raise --timeout")
-    return (f"cannot reach {host} ({exc.reason}): you seem to be offline; the lists in "
-            f"{opts.dest} are unchanged")
+        return (
+            f"timed out after {opts.timeout:g} s connecting to {host}: the server is slow "
+            "or unreachable; retry later or raise --timeout"
+        )
+    return (
+        f"cannot reach {host} ({exc.reason}): you seem to be offline; the lists in "
+        f"{opts.dest} are unchanged"
+    )
 
 
-def _open(url: str, timeout: float, headers: Mapping[str, str] | None = None) -> HTTPResponse:
+def _open(url: str, opts: _Options, headers: Mapping[str, str] | None = None) -> HTTPResponse:
+    """Open an http(s) URL; its connection, redirects and reads end by ``opts.end``."""
+    check_url(url, "URL")
     request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT, **(headers or {})})
-    return urllib.request.urlopen(request, timeout=timeout)
+    return _opener(opts.end).open(request, timeout=opts.timeout)
 
 
 def _api_url(source: Source, opts: _Options) -> str:
-    return f"{opts.api_base}/datasets/{source.dataset}/"
+    return _rebase(f"{opts.api_base}/datasets/{source.dataset}/", opts)
 
 
 def _resolve_url(source: Source, opts: _Options) -> str:
     """Return the file URL: the direct one, or the data.gouv.fr resource that matches."""
     if source.url:
-        return source.url
+        return _rebase(source.url, opts)
     api = _api_url(source, opts)
-    with _open(api, opts.timeout, {"Accept": "application/json"}) as resp:
-        body = resp.read()
+    with _open(api, opts, {"Accept": "application/json"}) as resp:
+        # Capped before parsing: an endless JSON would otherwise end in a MemoryError.
+        body = b"".join(_chunks(resp, API_MAX_BYTES, api, f"the dataset JSON of {source.name}"))
     try:
         meta = json.loads(body.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise FetchError(f"{api} did not return dataset JSON ({exc}); check --api-base") from exc
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+        why = "nested too deeply" if isinstance(exc, RecursionError) else exc
+        raise FetchError(f"{api} did not return dataset JSON ({why}); check --api-base") from None
     resources = meta.get("resources") if isinstance(meta, dict) else None
     if not isinstance(resources, list):
         raise FetchError(f"{api}: no 'resources' list in the dataset JSON")
-    return _pick_resource(source, [r for r in resources if isinstance(r, dict)])["url"]
+    url = str(_pick_resource(source, [r for r in resources if isinstance(r, dict)])["url"])
+    return _rebase(check_url(url, f"dataset {source.dataset!r} lists"), opts)
 
 
 def _pick_resource(source: Source, resources: list[dict]) -> dict:
@@ -703,7 +995,7 @@ def _resource_format(res: dict) -> str:
 def _download(source: Source, url: str, opts: _Options, cache: dict[str, dict]) -> SourceResult:
     entry = cache.get(source.name, {})
     try:
-        resp = _open(url, opts.timeout, _conditional_headers(source, url, entry, opts.dest))
+        resp = _open(url, opts, _conditional_headers(source, url, entry, opts.dest))
     except urllib.error.HTTPError as exc:
         if exc.code != 304:
             raise
@@ -711,12 +1003,13 @@ def _download(source: Source, url: str, opts: _Options, cache: dict[str, dict]) 
         return _unchanged(source, url, entry, opts.dest, "not modified (HTTP 304)")
     with resp:
         ext = _raw_ext(resp, url, source)
-        work = Path(tempfile.mkdtemp(prefix=f".{source.name}.", suffix=".part",
-                                     dir=opts.dest / RAW_DIR))
+        work = Path(
+            tempfile.mkdtemp(prefix=f".{source.name}.", suffix=".part", dir=opts.dest / RAW_DIR)
+        )
         try:
             raw_tmp = work / f"{source.name}.{ext}"
-            digest, size = _receive(resp, raw_tmp, source.name, opts.live)
-            if digest == entry.get("sha256") and _product(source, entry, opts.dest).is_file():
+            digest, size = _receive(resp, raw_tmp, source, url, opts.live)
+            if digest == entry.get("sha256") and _product(source, entry, opts.dest).exists():
                 cache[source.name] = {**entry, **_validators(resp, url)}
                 return _unchanged(source, url, entry, opts.dest, "same content (sha256)")
             path, raw_path = _install(source, raw_tmp, opts.dest)
@@ -726,28 +1019,33 @@ def _download(source: Source, url: str, opts: _Options, cache: dict[str, dict]) 
     return SourceResult(source.name, DOWNLOADED, path, size, f"{_human(size)} from {url}", url)
 
 
-def _receive(resp: HTTPResponse, out_path: Path, name: str, live: bool) -> tuple[str, int]:
-    """Stream the body to ``out_path``; return its sha256 and size.
+def _receive(
+    resp: HTTPResponse, out_path: Path, source: Source, url: str, live: bool
+) -> tuple[str, int]:
+    """Stream the body to ``out_path``, at most ``source.max_bytes``; return sha256 and size.
 
     Raises
     ------
     FetchError
-        When fewer bytes than ``Content-Length`` arrived (a truncated transfer).
+        When fewer bytes than ``Content-Length`` arrived (a truncated transfer), or more
+        than ``source.max_bytes`` are announced or sent.
+
     """
-    length = resp.headers.get("Content-Length")
-    total = int(length) if length and length.isdigit() else None
+    total = _announced(resp)
     digest, size = hashlib.sha256(), 0
-    bar = _Progress(name, total, live)
+    bar = _Progress(source.name, total, live)
     with out_path.open("wb") as out:
-        while chunk := resp.read(CHUNK):
+        for chunk in _chunks(resp, source.max_bytes, url, source.name):
             out.write(chunk)
             digest.update(chunk)
             size += len(chunk)
             bar.update(size)
     bar.close(size)
     if total is not None and size != total:
-        raise FetchError(f"truncated transfer: received {_human(size)} of {_human(total)} "
-                         "announced; the previous files are kept, retry later")
+        raise FetchError(
+            f"truncated transfer: received {_human(size)} of {_human(total)} "
+            "announced; the previous files are kept, retry later"
+        )
     return digest.hexdigest(), size
 
 
@@ -762,11 +1060,29 @@ def _install(source: Source, raw_tmp: Path, dest: Path) -> tuple[Path, Path]:
         os.replace(raw_tmp, raw_path)
         return raw_path, raw_path
     table = source.normalise(raw_tmp)
+    if isinstance(table, dict):  # several files, written in the folder ``output``
+        return _install_folder(table, raw_tmp, raw_path, dest / source.output)
     tidy_tmp = raw_tmp.with_name(f"tidy-{source.output}")  # same file system as dest
     table.to_csv(tidy_tmp, index=False, encoding="utf-8")
     os.replace(raw_tmp, raw_path)
     os.replace(tidy_tmp, dest / source.output)
     return dest / source.output, raw_path
+
+
+def _install_folder(
+    tables: dict[str, pd.DataFrame], raw_tmp: Path, raw_path: Path, folder: Path
+) -> tuple[Path, Path]:
+    """Write each tidy table (file name -> table) into ``folder``, each file atomically."""
+    folder.mkdir(parents=True, exist_ok=True)
+    staged = []
+    for name, table in tables.items():
+        tmp = raw_tmp.with_name(f"tidy-{name}")
+        table.to_csv(tmp, index=False, encoding="utf-8")
+        staged.append((tmp, folder / name))
+    os.replace(raw_tmp, raw_path)
+    for tmp, final in staged:
+        os.replace(tmp, final)
+    return folder, raw_path
 
 
 def _raw_ext(resp: HTTPResponse, url: str, source: Source) -> str:
@@ -788,8 +1104,231 @@ def _unchanged(
 ) -> SourceResult:
     raw = dest / str(entry.get("raw", ""))
     size = raw.stat().st_size if raw.is_file() else 0
-    return SourceResult(source.name, UNCHANGED, _product(source, entry, dest), size,
-                        f"{why}; kept the list of {entry.get('fetched_at', '?')}", url)
+    return SourceResult(
+        source.name,
+        UNCHANGED,
+        _product(source, entry, dest),
+        size,
+        f"{why}; kept the list of {entry.get('fetched_at', '?')}",
+        url,
+    )
+
+
+# --------------------------------------------------------------------------------------
+# A client that does not trust the server: http(s) only, bytes capped, a deadline per file
+# --------------------------------------------------------------------------------------
+
+
+def _is_http(url: str) -> bool:
+    parts = urllib.parse.urlsplit(str(url))
+    return parts.scheme.lower() in ("http", "https") and bool(parts.hostname)
+
+
+def check_url(url: str, what: str = "URL") -> str:
+    """Return ``url`` when it is an ``http://`` or ``https://`` URL with a host.
+
+    ``urllib`` would also open ``file://``, ``ftp://`` and ``data:`` URLs, and a server
+    or the dataset JSON could name one (``file:///etc/passwd``).
+
+    Parameters
+    ----------
+    url : str
+        The URL about to be opened.
+    what : str
+        Where it comes from, for the message ("URL", "redirect from ... to").
+
+    Raises
+    ------
+    FetchError
+        Naming the URL, for any other scheme or a URL without a host.
+
+    """
+    if not _is_http(url):
+        raise FetchError(
+            f"refused {what} {str(url)[:200]!r}: only http:// and https:// URLs are fetched"
+        )
+    return url
+
+
+def _rebase(url: str, opts: _Options) -> str:
+    """Send ``url`` to ``opts.base_url`` when one is set: same path and query."""
+    if not opts.base_url:
+        return url
+    base, parts = urllib.parse.urlsplit(opts.base_url), urllib.parse.urlsplit(url)
+    path = base.path.rstrip("/") + (parts.path or "/")
+    return urllib.parse.urlunsplit((base.scheme, base.netloc, path, parts.query, ""))
+
+
+def _sweep_parts(dest: Path) -> None:
+    """Remove the temporary folders a killed run left in ``raw/`` (``.<source>.*.part``).
+
+    A run removes its own on any failure; only a killed one (out of memory, power cut)
+    leaves them. Two runs must not share a destination (the cache is shared too).
+    """
+    for stale in (dest / RAW_DIR).glob(".*.part"):
+        if stale.is_dir():
+            shutil.rmtree(stale, ignore_errors=True)
+        else:
+            stale.unlink(missing_ok=True)
+
+
+def _announced(resp: HTTPResponse) -> int | None:
+    length = resp.headers.get("Content-Length")
+    return int(length) if length and length.isdigit() else None
+
+
+def _chunks(resp: HTTPResponse, cap: int, url: str, what: str) -> Iterator[bytes]:
+    """Yield the body in chunks of at most :data:`CHUNK` bytes, never more than ``cap``.
+
+    Raises
+    ------
+    FetchError
+        When the server announces or sends more than ``cap`` bytes; at most ``cap + 1``
+        bytes are read.
+
+    """
+    total = _announced(resp)
+    if total is not None and total > cap:
+        raise FetchError(
+            f"refused: {url} announces {_human(total)}, more than the "
+            f"{_human(cap)} allowed for {what}; nothing was downloaded"
+        )
+    size = 0
+    while chunk := resp.read(min(CHUNK, cap + 1 - size)):
+        size += len(chunk)
+        if size > cap:
+            raise FetchError(
+                f"stopped at {_human(cap)}: {url} sends more than the "
+                f"{_human(cap)} allowed for {what}; nothing was kept"
+            )
+        yield chunk
+
+
+def _left(end: float) -> float:
+    """Seconds left before ``end`` (a ``time.monotonic()``); raise once it has passed."""
+    left = end - time.monotonic()
+    if left <= 0:
+        raise DeadlineExceeded("the deadline for this file has passed")
+    return left
+
+
+class _DeadlineStream(io.RawIOBase):
+    """A socket's reads, each waiting at most ``timeout`` and never past ``end``.
+
+    A socket timeout bounds one ``recv``; a server sending one byte per second never
+    trips it. Checking the clock before each ``recv`` bounds the status line, the
+    headers and the body as a whole.
+    """
+
+    def __init__(self, sock, end: float, timeout: float) -> None:
+        super().__init__()
+        self._sock, self._end, self._timeout = sock, end, timeout
+        self._raw = sock.makefile("rb", buffering=0)  # counts as a use of the socket
+
+    def readable(self) -> bool:
+        return True
+
+    def fileno(self) -> int:
+        return self._raw.fileno()
+
+    def readinto(self, buffer) -> int | None:
+        self._sock.settimeout(min(self._timeout, _left(self._end)))
+        try:
+            return self._raw.readinto(buffer)
+        except TimeoutError:
+            if time.monotonic() >= self._end:
+                raise DeadlineExceeded("the deadline for this file has passed") from None
+            raise
+
+    def close(self) -> None:
+        if not self.closed:
+            self._raw.close()
+        super().close()
+
+
+class _DeadlineResponse(http.client.HTTPResponse):
+    """An HTTP response read through a :class:`_DeadlineStream`."""
+
+    def __init__(self, sock, *args, end: float, timeout: float, **kwargs) -> None:
+        super().__init__(sock, *args, **kwargs)
+        plain, self.fp = self.fp, io.BufferedReader(_DeadlineStream(sock, end, timeout))
+        plain.close()
+
+
+class _DeadlineConnection:
+    """Mixin for ``http.client`` connections: connecting and reading end by ``end``."""
+
+    def __init__(self, *args, end: float, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._end = end
+        timeout = self.timeout if isinstance(self.timeout, int | float) else DEADLINE
+        self.response_class = partial(_DeadlineResponse, end=end, timeout=timeout)
+
+    def connect(self) -> None:
+        if isinstance(self.timeout, int | float):
+            self.timeout = min(self.timeout, _left(self._end))
+        super().connect()
+
+
+class _HTTPConnection(_DeadlineConnection, http.client.HTTPConnection):
+    pass
+
+
+class _HTTPSConnection(_DeadlineConnection, http.client.HTTPSConnection):
+    pass
+
+
+class _HTTPHandler(urllib.request.HTTPHandler):
+    def __init__(self, end: float) -> None:
+        super().__init__()
+        self._end = end
+
+    def do_open(self, http_class, req, **kwargs):
+        return super().do_open(partial(_HTTPConnection, end=self._end), req, **kwargs)
+
+
+class _HTTPSHandler(urllib.request.HTTPSHandler):
+    def __init__(self, end: float) -> None:
+        super().__init__()
+        self._end = end
+
+    def do_open(self, http_class, req, **kwargs):
+        return super().do_open(partial(_HTTPSConnection, end=self._end), req, **kwargs)
+
+
+class _HttpOnlyRedirect(urllib.request.HTTPRedirectHandler):
+    """Follow redirects to http(s) URLs only, without reading the redirect's body."""
+
+    def http_error_302(self, req, fp, code, msg, headers):
+        location = headers.get("Location") or headers.get("URI")
+        if location:
+            target = urllib.parse.urljoin(req.full_url, location)
+            if not _is_http(target):
+                fp.close()
+                check_url(target, f"redirect from {req.full_url} to")
+        return super().http_error_302(req, fp, code, msg, headers)
+
+    http_error_301 = http_error_303 = http_error_307 = http_error_308 = http_error_302
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        fp.close()  # urllib would read its body whole: an endless one never ends
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+
+def _opener(end: float) -> urllib.request.OpenerDirector:
+    """Return an opener for http(s) only (no file, ftp or data handler), ending by ``end``."""
+    opener = urllib.request.OpenerDirector()
+    for handler in (
+        urllib.request.ProxyHandler(),
+        urllib.request.UnknownHandler(),
+        _HTTPHandler(end),
+        _HTTPSHandler(end),
+        urllib.request.HTTPDefaultErrorHandler(),
+        _HttpOnlyRedirect(),
+        urllib.request.HTTPErrorProcessor(),
+    ):
+        opener.add_handler(handler)
+    return opener
 
 
 # --------------------------------------------------------------------------------------
@@ -802,7 +1341,7 @@ def _conditional_headers(
 ) -> dict[str, str]:
     # Ask for changes only when the files of the last download are still in place.
     raw = dest / entry.get("raw", "-")
-    if entry.get("url") != url or not raw.is_file() or not _product(source, entry, dest).is_file():
+    if entry.get("url") != url or not raw.is_file() or not _product(source, entry, dest).exists():
         return {}
     headers = {}
     if entry.get("etag"):
@@ -813,8 +1352,11 @@ def _conditional_headers(
 
 
 def _validators(resp: HTTPResponse, url: str) -> dict[str, str | None]:
-    return {"url": url, "etag": resp.headers.get("ETag"),
-            "last_modified": resp.headers.get("Last-Modified")}
+    return {
+        "url": url,
+        "etag": resp.headers.get("ETag"),
+        "last_modified": resp.headers.get("Last-Modified"),
+    }
 
 
 def _cache_entry(
@@ -847,8 +1389,9 @@ def _load_cache(dest: Path) -> dict[str, dict]:
 def _save_cache(dest: Path, cache: Mapping[str, dict]) -> None:
     tmp = dest / f"{CACHE_FILE}.part"
     try:
-        tmp.write_text(json.dumps(cache, ensure_ascii=False, indent=2, sort_keys=True),
-                       encoding="utf-8")
+        tmp.write_text(
+            json.dumps(cache, ensure_ascii=False, indent=2, sort_keys=True), encoding="utf-8"
+        )
         os.replace(tmp, dest / CACHE_FILE)
     finally:
         tmp.unlink(missing_ok=True)
@@ -860,12 +1403,25 @@ def _save_cache(dest: Path, cache: Mapping[str, dict]) -> None:
 
 
 def default_dest() -> Path:
-    """Return where ``atlas fetch`` writes by default: ``$ATLAS_DATA_DIR`` or ``build/anct``."""
-    return config.data_dir() or config.PROJECT_ROOT / "build" / "anct"
+    """Return where ``atlas fetch`` writes by default: ``$ATLAS_DATA_DIR`` or ``build/opendata``.
+
+    Never the snapshot shipped in the repository (``opendata/``): a download goes beside
+    it, and is used once ``ATLAS_DATA_DIR`` points at it.
+    """
+    directory = config.data_dir()
+    if config.is_snapshot(directory):
+        return config.PROJECT_ROOT / "build" / "opendata"
+    return directory
 
 
 def run_fetch(
-    dest: Path | None, only: list[str] | None, timeout: float = 30, progress: bool = True
+    dest: Path | None,
+    only: list[str] | None,
+    timeout: float = 30,
+    progress: bool = True,
+    *,
+    base_url: str | None = None,
+    deadline: float | None = None,
 ) -> int:
     """Run ``atlas fetch``: fetch, print the report, return the process exit code.
 
@@ -879,22 +1435,33 @@ def run_fetch(
         Seconds allowed to connect and for each read.
     progress : bool
         Show a progress bar on stderr when it is a terminal.
+    base_url : str, optional
+        ``--base-url``; default: ``$ATLAS_FETCH_BASE_URL`` when set (see :func:`fetch`).
+    deadline : float, optional
+        ``--deadline``: seconds for each source as a whole; default: each source's own.
 
     Returns
     -------
     int
         0 when every source was downloaded or unchanged, 1 when some failed, 2 for an
-        unknown source name or a bad timeout (the message lists the valid names).
+        unknown source name, a bad timeout or deadline, or a base URL that is not http(s)
+        (the message says which).
+
     """
     target = dest if dest is not None else default_dest()
+    if base_url is None:
+        base_url = os.environ.get(BASE_URL_ENV, "").strip() or None
     try:
-        report = fetch(target, only, timeout=timeout, progress=progress)
+        report = fetch(
+            target, only, timeout=timeout, progress=progress, deadline=deadline, base_url=base_url
+        )
     except ValueError as exc:
         print(f"atlas fetch: {exc}", file=sys.stderr)
         return 2
     except OSError as exc:
-        print(f"atlas fetch: cannot write to {target} ({exc}); choose another --dest",
-              file=sys.stderr)
+        print(
+            f"atlas fetch: cannot write to {target} ({exc}); choose another --dest", file=sys.stderr
+        )
         return 1
     print(report)
     if report.ok:

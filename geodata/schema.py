@@ -88,15 +88,29 @@ POLYGONS = ("Polygon", "MultiPolygon")
 
 COMMUNES = Schema(
     "communes",
-    {"insee_com": "str", "nom": "str", "population": "int", "siren_epci": "str",
-     "insee_dep": "str", "insee_reg": "str", "area_km2": "float"},
+    {
+        "insee_com": "str",
+        "nom": "str",
+        "population": "int",
+        "siren_epci": "str",
+        "insee_dep": "str",
+        "insee_reg": "str",
+        "area_km2": "float",
+    },
     POLYGONS,
     code_lengths={"insee_com": (5,), "siren_epci": (9,), "insee_dep": (2, 3), "insee_reg": (2,)},
 )
 EPCI = Schema(
     "epci",
-    {"siren_epci": "str", "nom": "str", "nature": "str", "population": "int",
-     "n_communes": "int", "area_km2": "float", "insee_dep": "str"},
+    {
+        "siren_epci": "str",
+        "nom": "str",
+        "nature": "str",
+        "population": "int",
+        "n_communes": "int",
+        "area_km2": "float",
+        "insee_dep": "str",
+    },
     POLYGONS,
     code_lengths={"siren_epci": (9,), "insee_dep": (2, 3)},
 )

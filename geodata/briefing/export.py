@@ -20,13 +20,15 @@ import pandas as pd
 from geodata.atlas import Atlas
 from geodata.briefing.figures import numbered_cases
 from geodata.briefing.model import PROGRAMMES, TOWN_PROGRAMMES, Briefing, fiche_url, shared
+from geodata.tables import to_csv_bytes
 
 COMMUNES_LAYER, CASES_LAYER = "communes", "etudes_de_cas"
 
 
-def selection(atlas: Atlas, b: Briefing, metric: bool = False,
-              base_url: str = "") -> dict[str, gpd.GeoDataFrame]:
-    """The briefing's communes and case studies as GeoDataFrames.
+def selection(
+    atlas: Atlas, b: Briefing, metric: bool = False, base_url: str = ""
+) -> dict[str, gpd.GeoDataFrame]:
+    """Return the briefing's communes and case studies as GeoDataFrames.
 
     Returns
     -------
@@ -39,8 +41,10 @@ def selection(atlas: Atlas, b: Briefing, metric: bool = False,
         EPSG:4326, or ``b.metric_crs`` when ``metric``.
     """
     crs = b.metric_crs if metric else "EPSG:4326"
-    return {COMMUNES_LAYER: _communes(atlas, b).to_crs(crs),
-            CASES_LAYER: _cases(atlas, b, base_url).to_crs(crs)}
+    return {
+        COMMUNES_LAYER: _communes(atlas, b).to_crs(crs),
+        CASES_LAYER: _cases(atlas, b, base_url).to_crs(crs),
+    }
 
 
 def _communes(atlas: Atlas, b: Briefing) -> gpd.GeoDataFrame:
@@ -53,14 +57,15 @@ def _communes(atlas: Atlas, b: Briefing) -> gpd.GeoDataFrame:
     table[sites] = table[sites].fillna(0).astype("int64")
     table = table[[*b.communes.columns.drop("insee_reg"), *flags, *sites]]
     geoms = atlas.communes.set_index("insee_com").geometry
-    return gpd.GeoDataFrame(table, geometry=table["insee_com"].map(geoms).values,
-                            crs="EPSG:4326")
+    return gpd.GeoDataFrame(table, geometry=table["insee_com"].map(geoms).values, crs="EPSG:4326")
 
 
 def _cases(atlas: Atlas, b: Briefing, base_url: str) -> gpd.GeoDataFrame:
     points = numbered_cases(atlas, b)
-    rows = pd.concat([b.cases_inside.assign(dans_territoire=True),
-                      b.cases_nearby.assign(dans_territoire=False)], ignore_index=True)
+    rows = pd.concat(
+        [b.cases_inside.assign(dans_territoire=True), b.cases_nearby.assign(dans_territoire=False)],
+        ignore_index=True,
+    )
     rows.insert(0, "n", range(1, len(rows) + 1))
     rows["dans_territoire"] = rows["dans_territoire"].astype(bool)
     rows["distance_km"] = rows["distance_km"].astype(float)
@@ -72,11 +77,10 @@ def _cases(atlas: Atlas, b: Briefing, base_url: str) -> gpd.GeoDataFrame:
 
 
 def to_csv(atlas: Atlas, b: Briefing, base_url: str = "") -> dict[str, bytes]:
-    """Both tables as CSV (UTF-8 with BOM, for spreadsheets), without geometry."""
+    """Both tables as CSV (UTF-8 with BOM, formulas neutralised), without geometry."""
     out = {}
     for name, gdf in selection(atlas, b, base_url=base_url).items():
-        out[name] = pd.DataFrame(gdf.drop(columns="geometry")).to_csv(index=False) \
-            .encode("utf-8-sig")
+        out[name] = to_csv_bytes(pd.DataFrame(gdf.drop(columns="geometry")))
     return out
 
 
@@ -101,8 +105,9 @@ def _urn(crs: str) -> str:
     return "urn:ogc:def:crs:EPSG::" + crs.split(":")[-1]
 
 
-def write_gpkg(atlas: Atlas, b: Briefing, path: Path, base_url: str = "",
-               metric: bool = False) -> Path:
+def write_gpkg(
+    atlas: Atlas, b: Briefing, path: Path, base_url: str = "", metric: bool = False
+) -> Path:
     """Write both tables as layers ``communes`` and ``etudes_de_cas`` of a GeoPackage."""
     path = Path(path)
     path.unlink(missing_ok=True)
@@ -112,7 +117,7 @@ def write_gpkg(atlas: Atlas, b: Briefing, path: Path, base_url: str = "",
 
 
 def to_gpkg(atlas: Atlas, b: Briefing, base_url: str = "", metric: bool = False) -> bytes:
-    """The GeoPackage as bytes (for a download button)."""
+    """Return the GeoPackage as bytes (for a download button)."""
     with tempfile.TemporaryDirectory() as tmp:
         path = write_gpkg(atlas, b, Path(tmp) / "selection.gpkg", base_url, metric)
         return path.read_bytes()
@@ -121,4 +126,3 @@ def to_gpkg(atlas: Atlas, b: Briefing, base_url: str = "", metric: bool = False)
 def file_stem(b: Briefing) -> str:
     """File name stem of a briefing's files: ``fiche-ti-8408``."""
     return f"fiche-{b.id}"
-

@@ -33,34 +33,25 @@ import shapely
 
 from geodata import search, territory
 from geodata.atlas import Atlas
-from geodata.model import facts, ti
+from geodata.model import facts
 from geodata.model.coverage import metric_crs
-from geodata.vocab import KINDS, LIST_SEP
+from geodata.report import BuildReport
+from geodata.sources import anct
+from geodata.sources.documents import document_label, read_documents
+from geodata.vocab import (
+    KINDS,
+    LIST_SEP,
+    POINT_PROGRAMMES,
+    TIERS_LIEUX,
+    TOWN_PROGRAMMES,
+    point_layers,
+)
+from geodata.vocab import PROGRAMMES as VOCAB
 
 BRIEFING_KINDS = ("ti", "epci", "pays", "commune")
-PROGRAMMES = {  # key of facts.COUNTS -> (short label for one, for several, label in tables)
-    "acv": ("ACV", "ACV", "Action cœur de ville"),
-    "pvd": ("PVD", "PVD", "Petites villes de demain"),
-    "fabriques": ("Fabrique", "Fabriques", "Fabriques de territoire"),
-    "manufactures": ("Manufacture", "Manufactures", "Manufactures de proximité"),
-    "france_services": ("France services", "France services", "France services"),
-    "villages_avenir": ("Village d'avenir", "Villages d'avenir", "Villages d'avenir"),
-    "tiers_lieux_2019": ("tiers-lieu 2019", "tiers-lieux 2019", "Tiers-lieux (recensement 2019)"),
-}
-# Where each programme's rows are, and which column names the place.
-PROGRAMME_ROWS = {
-    "acv": ("acv", None, "lib_acv"), "pvd": ("pvd", None, "lib_pvd"),
-    "fabriques": ("tiers_lieux", "Fabrique de territoire", "name"),
-    "manufactures": ("tiers_lieux", "Manufacture de proximité", "name"),
-    "france_services": ("france_services", None, "lib_fs"),
-    "villages_avenir": ("villages_avenir", None, "lib_va"),
-    "tiers_lieux_2019": ("tiers_lieux", "Recensement 2019", "name"),
-}
-# Programmes that select communes: a commune counts once (ACV lists a town in both phases).
-TOWN_PROGRAMMES = facts.TOWN_KEYS  # a town counts once (ACV: listed in both phases)
+# Key of facts.COUNTS -> (short label for one, for several, label in tables), table order.
+PROGRAMMES = {k: (*VOCAB[k].short, VOCAB[k].plural) for k in POINT_PROGRAMMES}
 N_COMPARABLES = 5
-ID_HELP = ("expected a Territoire d'industrie id (ti-8408), an EPCI SIREN (9 digits), "
-           "a Pays id (pays-langres) or a commune INSEE code (5 characters, e.g. 42187)")
 
 
 @dataclass
@@ -112,49 +103,57 @@ class Briefing:
         row = self.departements.iloc[0]
         return f"{row['nom']} ({row['code']})"
 
+    @property
+    def departements_label(self) -> str:
+        """Every département of the territory, most populated first: ``Loire (42), …``."""
+        return departements_label(self.departements)
+
 
 # ---------------------------------------------------------------- resolving ids
 
 
 def resolve_id(atlas: Atlas, ident: str) -> tuple[str, str]:
-    """Turn an official territory id into ``(kind, id)``.
+    """Turn a territory id (:func:`geodata.territory.parse_territory_id`) into ``(kind, id)``.
 
-    ``ti-…`` is a Territoire d'industrie, 9 digits an EPCI SIREN, 5 characters a commune
-    INSEE code ("2A004"), ``pays-…`` a Pays/PETR.
+    ``ti-8408`` is a Territoire d'industrie, 9 digits an EPCI SIREN, 5 characters a commune
+    INSEE code ("2A004"), ``pays-langres`` a Pays/PETR; aliases (``epci:200035731``) too.
 
     Raises
     ------
     ValueError
-        When the id has none of these shapes, or names no territory of the build; the
+        When the id is malformed (the message, in French, names the accepted forms), names
+        a département or a région (no briefing), or names no territory of the build; the
         message lists the closest ids and names (``difflib``) with their labels.
+
     """
     raw = str(ident).strip()
-    kind = kind_of(raw)
-    if kind is not None:
-        code = raw.lower() if kind in ("ti", "pays") else raw.upper()
-        if territory.find(atlas, kind, code) is not None:
-            return kind, code
-    close = close_matches(atlas, raw, kind)
+    try:
+        ref = territory.parse_territory_id(raw)
+    except ValueError as exc:
+        close = close_matches(atlas, raw)
+        hint = f" ; les plus proches : {', '.join(close)}" if close else ""
+        raise ValueError(f"{exc}{hint}") from None
+    if ref.kind not in BRIEFING_KINDS:
+        raise ValueError(
+            f"no briefing for {ref.id} ({territory.KIND_LABELS[ref.kind]}): "
+            "briefings cover Territoires d'industrie, EPCI, Pays and communes"
+        )
+    if territory.find(atlas, ref.kind, ref.code) is not None:
+        return ref.kind, ref.code
+    close = close_matches(atlas, raw, ref.kind)
     hint = f"; close matches: {', '.join(close)}" if close else ""
-    if kind is None:
-        raise ValueError(f"unknown territory id {raw!r}: {ID_HELP}{hint}")
-    label = territory.KIND_LABELS[kind]
-    raise ValueError(f"unknown territory id {raw!r}: no {label} has this code in the build"
-                     f" ({atlas.out}){hint}")
+    label = territory.KIND_LABELS[ref.kind]
+    raise ValueError(
+        f"unknown territory id {raw!r}: no {label} has this code in the build ({atlas.out}){hint}"
+    )
 
 
 def kind_of(ident: str) -> str | None:
-    """The kind an official id's shape says (``ti-…`` -> "ti", 9 digits -> "epci", …)."""
-    low = ident.lower()
-    if low.startswith("ti-"):
-        return "ti"
-    if low.startswith("pays-"):
-        return "pays"
-    if re.fullmatch(r"\d{9}", ident):
-        return "epci"
-    if re.fullmatch(r"[0-9][0-9AB][0-9]{3}", ident.upper()):
-        return "commune"
-    return None
+    """Return the kind a territory id's shape says (``ti-…`` -> "ti"), None if malformed."""
+    try:
+        return territory.parse_territory_id(ident).kind
+    except ValueError:
+        return None
 
 
 def close_matches(atlas: Atlas, ident: str, kind: str | None = None, n: int = 5) -> list[str]:
@@ -163,10 +162,20 @@ def close_matches(atlas: Atlas, ident: str, kind: str | None = None, n: int = 5)
     ti_all = atlas.get("ti")
     if ti_all is not None:  # ids of the 2018-2022 phase are valid ids too
         old = ti_all[~ti_all["id_ti"].isin(index["id"])]
-        index = pd.concat([index, pd.DataFrame({"kind": "ti", "id": old["id_ti"],
-                                                "label": old["lib_ti"],
-                                                "key": old["lib_ti"].map(search.normalise)})],
-                          ignore_index=True)
+        index = pd.concat(
+            [
+                index,
+                pd.DataFrame(
+                    {
+                        "kind": "ti",
+                        "id": old["id_ti"],
+                        "label": old["lib_ti"],
+                        "key": old["lib_ti"].map(search.normalise),
+                    }
+                ),
+            ],
+            ignore_index=True,
+        )
     if kind is not None:
         index = index[index["kind"] == kind]
     labels = dict(zip(index["id"], index["label"], strict=False))
@@ -202,21 +211,16 @@ def shared(atlas: Atlas) -> _Shared:
 def _commune_counts(atlas: Atlas) -> pd.DataFrame:
     """Programme points per commune: index ``insee_com``, one ``n_<key>`` column per key.
 
-    A commune selected by a town programme (ACV, PVD, Villages d'avenir) counts once, even
-    when the list names it twice (ACV 2018 and its 2023 extension); sites (France
-    services, tiers-lieux) count one by one.
+    The commune rows of the ``facts`` stage's table (:meth:`Atlas.territory_facts`), which
+    the territory counts and the map's panel also read: a commune selected by a town
+    programme (ACV, PVD, Villages d'avenir) counts once, even when the list names it twice
+    (ACV 2018 and its 2023 extension); sites (France services, tiers-lieux) one by one.
     """
-    layers = {name: atlas.get(name) for name in
-              ("acv", "pvd", "france_services", "villages_avenir", "tiers_lieux")}
-    points = facts.programme_points(layers)
-    table = pd.DataFrame(index=pd.Index(atlas.communes["insee_com"], name="insee_com"))
-    for key in PROGRAMMES:
-        gdf = points.get(key)
-        if gdf is not None and key in TOWN_PROGRAMMES:
-            gdf = gdf.drop_duplicates("insee_com")
-        counts = gdf.groupby("insee_com").size() if gdf is not None else pd.Series(dtype=int)
-        table[f"n_{key}"] = counts.reindex(table.index, fill_value=0).astype("int64")
-    return table
+    table = atlas.territory_facts()
+    rows = table[table["territory_type"] == "commune"].set_index("territory_id")
+    columns = [f"n_{key}" for key in PROGRAMMES]
+    out = rows.reindex(pd.Index(atlas.communes["insee_com"], name="insee_com"))[columns]
+    return out.fillna(0).astype("int64")
 
 
 def _case_zones(atlas: Atlas) -> pd.Series:
@@ -227,37 +231,25 @@ def _case_zones(atlas: Atlas) -> pd.Series:
     dep = cases["insee_dep"].fillna("").astype(str)
     loose = dep == ""
     if loose.any():
-        pts = gpd.GeoDataFrame(geometry=cases.loc[loose].geometry.representative_point(),
-                               crs=cases.crs)
-        hit = gpd.sjoin(pts, atlas.departements[["code", "geometry"]], how="left",
-                        predicate="within")
+        pts = gpd.GeoDataFrame(
+            geometry=cases.loc[loose].geometry.representative_point(), crs=cases.crs
+        )
+        hit = gpd.sjoin(
+            pts, atlas.departements[["code", "geometry"]], how="left", predicate="within"
+        )
         dep = dep.copy()
         dep[loose] = hit.groupby(level=0)["code"].first().reindex(dep[loose].index).fillna("")
     return pd.Series([metric_crs(d) for d in dep], index=cases.index)
 
 
 def _membership(atlas: Atlas, kind: str) -> pd.DataFrame:
-    """``tid, insee_com`` of every territory of ``kind`` (TI: the latest phase)."""
-    com = atlas.communes
-    if kind == "commune":
-        return pd.DataFrame({"tid": com["insee_com"].values, "insee_com": com["insee_com"].values})
-    if kind == "epci":
-        rows = com[com["siren_epci"].fillna("") != ""]
-        return pd.DataFrame({"tid": rows["siren_epci"].values,
-                             "insee_com": rows["insee_com"].values})
-    if kind == "ti":
-        layer = atlas.get("ti")
-        if layer is None:
-            return pd.DataFrame(columns=["tid", "insee_com"])
-        cur = layer[layer["phase"] == layer["phase"].max()]
-        pairs = ti.ti_communes(pd.DataFrame(cur.drop(columns="geometry")), com)
-        return pairs.rename(columns={"id_ti": "tid"})[["tid", "insee_com"]]
-    layer = atlas.get("pays")
-    if layer is None:
-        return pd.DataFrame(columns=["tid", "insee_com"])
-    pairs = layer[["pays_id", "members"]].assign(siren_epci=layer["members"].str.split(LIST_SEP))
-    pairs = pairs.explode("siren_epci").merge(com[["siren_epci", "insee_com"]], on="siren_epci")
-    return pd.DataFrame({"tid": pairs["pays_id"].values, "insee_com": pairs["insee_com"].values})
+    """``tid, insee_com`` of every territory of ``kind`` (TI: those of the latest phase)."""
+    pairs = territory.membership(atlas, kind)
+    layer = atlas.get("ti")
+    if kind == "ti" and layer is not None:
+        current = layer.loc[layer["phase"] == layer["phase"].max(), "id_ti"]
+        pairs = pairs[pairs["tid"].isin(set(current))]
+    return pairs
 
 
 def _case_pairs(atlas: Atlas, kind: str) -> pd.DataFrame:
@@ -270,8 +262,9 @@ def _case_pairs(atlas: Atlas, kind: str) -> pd.DataFrame:
     if kind != "commune":  # an EPCI-placed case counts in every territory holding the EPCI
         on_epci = cases[cases["placement"] == "epci"][["id", "siren_epci"]]
         hit = on_epci.merge(atlas.communes[["siren_epci", "insee_com"]], on="siren_epci")
-        pairs.append(pd.DataFrame({"case_id": hit["id"].values,
-                                   "insee_com": hit["insee_com"].values}))
+        pairs.append(
+            pd.DataFrame({"case_id": hit["id"].values, "insee_com": hit["insee_com"].values})
+        )
     return pd.concat(pairs, ignore_index=True)
 
 
@@ -309,9 +302,11 @@ def peer_table(atlas: Atlas, kind: str) -> pd.DataFrame:
     com = atlas.communes.set_index("insee_com")
     m = members.join(com[["population", "area_km2"]], on="insee_com")
     m = m.join(sh.commune_counts, on="insee_com")
-    table = m.groupby("tid").agg(population=("population", lambda s: s.sum(min_count=1)),
-                                 area_km2=("area_km2", "sum"),
-                                 **{c: (c, "sum") for c in sh.commune_counts.columns})
+    table = m.groupby("tid").agg(
+        population=("population", lambda s: s.sum(min_count=1)),
+        area_km2=("area_km2", "sum"),
+        **{c: (c, "sum") for c in sh.commune_counts.columns},
+    )
     cases = _case_pairs(atlas, kind).merge(members, on="insee_com")
     cases = pd.concat([cases[["tid", "case_id"]], _pays_cases_within(atlas, members)])
     n_cases = cases.groupby("tid")["case_id"].nunique()
@@ -359,8 +354,9 @@ def make_briefing(atlas: Atlas, kind: str, ident: str, radius_km: float = 20) ->
     if kind not in BRIEFING_KINDS:
         raise ValueError(f"make_briefing: kind must be one of {BRIEFING_KINDS}, got {kind!r}")
     if not radius_km >= 0:
-        raise ValueError(f"make_briefing: radius_km must be a distance in km ≥ 0, "
-                         f"got {radius_km!r}")
+        raise ValueError(
+            f"make_briefing: radius_km must be a distance in km ≥ 0, got {radius_km!r}"
+        )
     t = territory.describe(atlas, kind, ident)
     if t is None:
         resolve_id(atlas, ident)  # raises with close matches
@@ -368,25 +364,42 @@ def make_briefing(atlas: Atlas, kind: str, ident: str, radius_km: float = 20) ->
     communes = _communes(atlas, t)
     codes = set(communes["insee_com"])
     crs = metric_crs(_main(communes, "insee_dep") or "")
-    geometry = _outline(atlas, codes, crs)
-    counts = {key: int(shared(atlas).commune_counts.reindex(list(codes))[f"n_{key}"].sum())
-              for key in PROGRAMMES}
+    shape = territory.outline(atlas, kind, ident)
+    geometry = None if shape is None else shape.geometry.iloc[0]
+    known = atlas.counts(kind, ident) or {}  # the facts stage's table, as the map's panel
+    counts = {key: known.get(key, 0) for key in PROGRAMMES}
     ids = set(t.cases["id"]) if not t.cases.empty else set()
-    ids |= set(_pays_cases_within(atlas, pd.DataFrame({"tid": ident, "insee_com": sorted(codes)}))
-               ["case_id"])
+    ids |= set(
+        _pays_cases_within(atlas, pd.DataFrame({"tid": ident, "insee_com": sorted(codes)}))[
+            "case_id"
+        ]
+    )
     inside, nearby = cases_around(atlas, ids, geometry, crs, radius_km)
     counts["cases"] = len(inside)
-    own = {"ti": "Territoires d'industrie", "pays": "Pays / PETR"}.get(kind)
+    own = territory.MEMBERSHIP_LABELS.get(kind)  # a TI is not shown as in itself
     memberships = {k: v for k, v in t.memberships.items() if k != own}
     memberships.update(_prospectives(atlas, set(t.epci["siren_epci"])))
     b = Briefing(
-        kind=kind, id=ident, name=t.name, population=t.population, area_km2=t.area_km2,
-        communes=communes, epci=_epci(atlas, t), departements=_admin(atlas, communes, "insee_dep"),
-        regions=_admin(atlas, communes, "insee_reg"), counts=counts,
-        programmes=_programme_rows(atlas, codes), memberships=memberships,
-        cases_inside=inside, cases_nearby=nearby, radius_km=float(radius_km),
-        comparables=pd.DataFrame(), comparison=pd.DataFrame(), sources=sources(atlas.report),
-        metric_crs=crs, geometry=geometry,
+        kind=kind,
+        id=ident,
+        name=t.name,
+        population=t.population,
+        area_km2=t.area_km2,
+        communes=communes,
+        epci=_epci(atlas, t),
+        departements=_admin(atlas, communes, "insee_dep"),
+        regions=_admin(atlas, communes, "insee_reg"),
+        counts=counts,
+        programmes=_programme_rows(atlas, codes),
+        memberships=memberships,
+        cases_inside=inside,
+        cases_nearby=nearby,
+        radius_km=float(radius_km),
+        comparables=pd.DataFrame(),
+        comparison=pd.DataFrame(),
+        sources=sources(atlas.report),
+        metric_crs=crs,
+        geometry=geometry,
     )
     b.comparables = comparables(atlas, b)
     b.comparison = comparison(atlas, b)
@@ -394,8 +407,9 @@ def make_briefing(atlas: Atlas, kind: str, ident: str, radius_km: float = 20) ->
 
 
 def _communes(atlas: Atlas, t: territory.Territory) -> pd.DataFrame:
-    com = t.communes[["insee_com", "nom", "population", "siren_epci", "insee_dep", "insee_reg",
-                      "area_km2"]].copy()
+    com = t.communes[
+        ["insee_com", "nom", "population", "siren_epci", "insee_dep", "insee_reg", "area_km2"]
+    ].copy()
     names = atlas.epci.set_index("siren_epci")["nom"]
     com.insert(4, "nom_epci", com["siren_epci"].map(names).fillna(""))
     return com.sort_values(["population", "nom"], ascending=[False, True]).reset_index(drop=True)
@@ -409,56 +423,98 @@ def _epci(atlas: Atlas, t: territory.Territory) -> pd.DataFrame:
 
 
 def _main(communes: pd.DataFrame, col: str) -> str | None:
-    """The code of ``col`` holding the largest population (or most communes)."""
+    """Return the code of ``col`` holding the largest population (or most communes)."""
     if communes.empty:
         return None
     weight = communes["population"].fillna(0).astype(float) + 1e-3
     return str(weight.groupby(communes[col]).sum().idxmax())
 
 
+def departements_of(atlas: Atlas, communes: pd.DataFrame) -> pd.DataFrame:
+    """Départements of ``communes`` (``code, nom, n_communes``), the most populated first."""
+    return _admin(atlas, communes, "insee_dep")
+
+
+# A case study's placement -> the case column naming the territory it is placed on.
+PLACEMENT_COLUMNS = {"commune": "insee_com", "epci": "siren_epci", "pays": "pays_id", "ti": "id_ti"}
+
+
+def case_departements(atlas: Atlas, cases: pd.DataFrame) -> pd.Series:
+    """Name the départements of each case's territory (``Loire (42), …``), by case index.
+
+    A case placed on a commune has one; one placed on an EPCI, a Pays or a Territoire
+    d'industrie lists every département its communes are in. ``""`` when unplaced.
+    """
+    out = {}
+    for idx, row in cases.iterrows():
+        column = PLACEMENT_COLUMNS.get(str(row.get("placement") or ""))
+        ident = row.get(column) if column else None
+        codes = (
+            territory.commune_codes(atlas, str(row["placement"]), str(ident))
+            if isinstance(ident, str) and ident
+            else set()
+        )
+        communes = atlas.communes[atlas.communes["insee_com"].isin(codes)]
+        out[idx] = departements_label(departements_of(atlas, communes)) if codes else ""
+    return pd.Series(out, index=cases.index, dtype=object)
+
+
+def departements_label(departements: pd.DataFrame) -> str:
+    """Name every département of a ``code, nom`` table: ``Loire (42), Puy-de-Dôme (63)``."""
+    return ", ".join(
+        f"{r.nom} ({r.code})" if r.nom else str(r.code) for r in departements.itertuples()
+    )
+
+
 def _admin(atlas: Atlas, communes: pd.DataFrame, col: str) -> pd.DataFrame:
     """Départements (or régions) of the territory, the most populated first."""
     table = atlas.departements if col == "insee_dep" else atlas.regions
     names = table.set_index("code")["nom"]
-    grouped = communes.groupby(col).agg(n_communes=("insee_com", "size"),
-                                        population=("population", "sum"))
+    grouped = communes.groupby(col).agg(
+        n_communes=("insee_com", "size"), population=("population", "sum")
+    )
     grouped = grouped.sort_values("population", ascending=False)
-    return pd.DataFrame({"code": grouped.index.astype(str),
-                         "nom": grouped.index.map(names).fillna("").astype(str),
-                         "n_communes": grouped["n_communes"].values})
+    return pd.DataFrame(
+        {
+            "code": grouped.index.astype(str),
+            "nom": grouped.index.map(names).fillna("").astype(str),
+            "n_communes": grouped["n_communes"].values,
+        }
+    )
 
 
-def _outline(atlas: Atlas, codes: set[str], crs: str) -> shapely.Geometry | None:
-    """Union of the territory's communes, EPSG:4326 (computed in metres, then back)."""
-    geoms = atlas.communes.loc[atlas.communes["insee_com"].isin(codes), "geometry"]
-    geoms = geoms[~geoms.isna()]
-    if geoms.empty:
-        return None
-    metric = geoms.to_crs(crs)
-    union = shapely.coverage_union_all(metric.values)
-    if not union.is_valid:  # not a clean coverage (should not happen): fall back
-        union = shapely.union_all(shapely.make_valid(metric.values))
-    return gpd.GeoSeries([union], crs=crs).to_crs("EPSG:4326").iloc[0]
+def _points(atlas: Atlas) -> dict[str, gpd.GeoDataFrame]:
+    """Programme points of the atlas by programme key (see :func:`facts.programme_points`)."""
+    return facts.programme_points({name: atlas.get(name) for name in point_layers()})
+
+
+def _name_column(key: str) -> str:
+    """Column of a programme's layer naming each place (its list's label column)."""
+    programme = VOCAB[key]
+    if programme.layer == TIERS_LIEUX:
+        return "name"  # the tiers_lieux layer's own column (geodata.model.tierslieux)
+    return anct.CATALOGUE[programme.lists[0]].label_col
 
 
 def _programme_rows(atlas: Atlas, codes: set[str]) -> dict[str, pd.DataFrame]:
     out = {}
-    for key, (layer_name, source, name_col) in PROGRAMME_ROWS.items():
-        layer = atlas.get(layer_name)
-        if layer is None:
-            continue
-        rows = layer[layer["insee_com"].isin(codes)]
-        if source is not None:
-            rows = rows[rows["source"] == source]
-        table = pd.DataFrame({"nom": rows[name_col].fillna("").astype(str).values,
-                              "commune": rows["nom_commune"].fillna("").astype(str).values,
-                              "insee_com": rows["insee_com"].values,
-                              "phase": (rows["phase"].astype(str).values if "phase" in rows
-                                        else "")})
+    points = _points(atlas)
+    for key in (k for k in PROGRAMMES if k in points):
+        rows, name_col = points[key][points[key]["insee_com"].isin(codes)], _name_column(key)
+        table = pd.DataFrame(
+            {
+                "nom": rows[name_col].fillna("").astype(str).values,
+                "commune": rows["nom_commune"].fillna("").astype(str).values,
+                "insee_com": rows["insee_com"].values,
+                "phase": (rows["phase"].astype(str).values if "phase" in rows else ""),
+            }
+        )
         if key in TOWN_PROGRAMMES:
             table = table.groupby("insee_com", as_index=False).agg(
-                nom=("nom", "first"), commune=("commune", "first"),
-                phase=("phase", lambda p: ", ".join(sorted(set(p) - {""}))))
+                nom=("nom", "first"),
+                commune=("commune", "first"),
+                phase=("phase", lambda p: ", ".join(sorted(set(p) - {""}))),
+            )
         out[key] = table.sort_values(["commune", "nom"]).reset_index(drop=True)
     return out
 
@@ -468,7 +524,8 @@ def _prospectives(atlas: Atlas, sirens: set[str]) -> dict[str, list[str]]:
     if layer is None:
         return {}
     hit = layer[layer["siren_groupement"].isin(sirens)]
-    return {"Fabriques prospectives": sorted(set(hit["lib_fabp"]))}
+    name_col = anct.CATALOGUE["fabriques_prospectives"].label_col
+    return {VOCAB["fabriques_prospectives"].plural: sorted(set(hit[name_col]))}
 
 
 # ---------------------------------------------------------------- case studies
@@ -493,7 +550,10 @@ def distances_km(origin: shapely.Geometry, others: gpd.GeoSeries, crs: str) -> p
 
 
 def cases_around(
-    atlas: Atlas, inside_ids: set[str], geometry: shapely.Geometry | None, crs: str,
+    atlas: Atlas,
+    inside_ids: set[str],
+    geometry: shapely.Geometry | None,
+    crs: str,
     radius_km: float,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Case studies inside the territory (``inside_ids``), and those within ``radius_km``.
@@ -518,26 +578,52 @@ def cases_around(
 
 
 def _case_table(rows: pd.DataFrame, atlas: Atlas) -> pd.DataFrame:
-    columns = ["id", "name", "types", "theme", "lieu", "placement", "distance_km"]
+    columns = [
+        "id",
+        "name",
+        "types",
+        "theme",
+        "lieu",
+        "placement",
+        "departements",
+        "document",
+        "distance_km",
+    ]
     if rows.empty:
         return pd.DataFrame(columns=columns)
+    docs = read_documents()
     com = atlas.communes.set_index("insee_com")["nom"]
     epci = atlas.epci.set_index("siren_epci")["nom"]
     pays = atlas.get("pays")
     pays = pays.set_index("pays_id")["nom"] if pays is not None else pd.Series(dtype=str)
-    lieu = [com.get(r.insee_com) if r.placement == "commune" else
-            epci.get(r.siren_epci) if r.placement == "epci" else
-            pays.get(r.pays_id) if r.placement == "pays" else None
-            for r in rows.itertuples()]
-    return pd.DataFrame({
-        "id": rows["id"].values, "name": rows["name"].values,
-        "types": rows["kinds"].fillna("").map(
-            lambda c: ", ".join(KINDS.get(k, k) for k in str(c).split(LIST_SEP) if k)).values,
-        "theme": rows["theme"].fillna("").values,
-        "lieu": [str(x) if x is not None and not pd.isna(x) else "" for x in lieu],
-        "placement": rows["placement"].fillna("").values,
-        "distance_km": rows["distance_km"].round(1).values,
-    })[columns]
+    lieu = [
+        com.get(r.insee_com)
+        if r.placement == "commune"
+        else epci.get(r.siren_epci)
+        if r.placement == "epci"
+        else pays.get(r.pays_id)
+        if r.placement == "pays"
+        else None
+        for r in rows.itertuples()
+    ]
+    return pd.DataFrame(
+        {
+            "id": rows["id"].values,
+            "name": rows["name"].values,
+            "types": rows["kinds"]
+            .fillna("")
+            .map(lambda c: ", ".join(KINDS.get(k, k) for k in str(c).split(LIST_SEP) if k))
+            .values,
+            "theme": rows["theme"].fillna("").values,
+            "lieu": [str(x) if x is not None and not pd.isna(x) else "" for x in lieu],
+            "placement": rows["placement"].fillna("").values,
+            "departements": case_departements(atlas, rows).values,
+            "document": [
+                document_label(f, docs) for f in rows.get("source_file", [""] * len(rows))
+            ],
+            "distance_km": rows["distance_km"].round(1).values,
+        }
+    )[columns]
 
 
 def fiche_url(case_id: str, base_url: str = "") -> str:
@@ -567,24 +653,33 @@ def comparables(atlas: Atlas, b: Briefing, n: int = N_COMPARABLES) -> pd.DataFra
     if peers.empty or not b.population or b.area_km2 <= 0:
         return pd.DataFrame(columns=columns)
     pop = peers["population"].astype(float)
-    score = (np.log(pop / b.population).abs() + np.log(peers["area_km2"] / b.area_km2).abs())
+    score = np.log(pop / b.population).abs() + np.log(peers["area_km2"] / b.area_km2).abs()
     mix = sum(np.log((1 + peers[f"n_{k}"]) / (1 + b.counts[k])).abs() for k in PROGRAMMES)
     peers = peers.assign(score=(score + mix / len(PROGRAMMES)).round(3))
     best = peers.nsmallest(n, "score")
-    return pd.DataFrame({
-        "id": best.index.astype(str), "nom": best["nom"].fillna(best.index.to_series()).values,
-        "population": best["population"].astype("Int64").values,
-        "area_km2": best["area_km2"].round(1).values, "n_cases": best["n_cases"].values,
-        "score": best["score"].values,
-        "reason": [_reason(b, row) for _, row in best.iterrows()],
-    })[columns]
+    return pd.DataFrame(
+        {
+            "id": best.index.astype(str),
+            "nom": best["nom"].fillna(best.index.to_series()).values,
+            "population": best["population"].astype("Int64").values,
+            "area_km2": best["area_km2"].round(1).values,
+            "n_cases": best["n_cases"].values,
+            "score": best["score"].values,
+            "reason": [_reason(b, row) for _, row in best.iterrows()],
+        }
+    )[columns]
 
 
 def _reason(b: Briefing, row: pd.Series) -> str:
-    parts = [f"population {fmt_int(row['population'])} ({_pct(row['population'], b.population)})",
-             f"superficie {fmt_int(row['area_km2'])} km² ({_pct(row['area_km2'], b.area_km2)})"]
-    shared_mix = [f"{int(row[f'n_{k}'])} {one if row[f'n_{k}'] == 1 else many}"
-                  for k, (one, many, _) in PROGRAMMES.items() if row[f"n_{k}"] and b.counts[k]]
+    parts = [
+        f"population {fmt_int(row['population'])} ({_pct(row['population'], b.population)})",
+        f"superficie {fmt_int(row['area_km2'])} km² ({_pct(row['area_km2'], b.area_km2)})",
+    ]
+    shared_mix = [
+        f"{int(row[f'n_{k}'])} {one if row[f'n_{k}'] == 1 else many}"
+        for k, (one, many, _) in PROGRAMMES.items()
+        if row[f"n_{k}"] and b.counts[k]
+    ]
     if shared_mix:
         parts.append("programmes en commun : " + ", ".join(shared_mix))
     n = int(row["n_cases"])
@@ -597,15 +692,18 @@ def _pct(value: float, reference: float) -> str:
     return "=" if change == 0 else f"{'+' if change > 0 else '−'}{abs(change)} %"
 
 
-EPCI_PREFIXES = {"Communauté de communes": "CC", "Communauté d'agglomération": "CA",
-                 "Communauté urbaine": "CU"}
+EPCI_PREFIXES = {
+    "Communauté de communes": "CC",
+    "Communauté d'agglomération": "CA",
+    "Communauté urbaine": "CU",
+}
 
 
 def short_epci_name(name: str) -> str:
     """``Communauté de communes du Pays X`` -> ``CC du Pays X`` (labels, narrow columns)."""
     for long, short in EPCI_PREFIXES.items():
         if name.startswith(long):
-            return short + name[len(long):]
+            return short + name[len(long) :]
     return name
 
 
@@ -640,16 +738,30 @@ def comparison(atlas: Atlas, b: Briefing) -> pd.DataFrame:
     com = atlas.communes.set_index("insee_com")[["population", "insee_dep", "insee_reg"]]
     table = com.join(counts)
     rows = [("Territoire", b.name, b.population, b.counts)]
-    for level, col, admin in (("Département", "insee_dep", b.departements),
-                              ("Région", "insee_reg", b.regions)):
+    for level, col, admin in (
+        ("Département", "insee_dep", b.departements),
+        ("Région", "insee_reg", b.regions),
+    ):
         if admin.empty:
             continue
         code, nom = admin.iloc[0]["code"], admin.iloc[0]["nom"]
         part = table[table[col] == code]
-        rows.append((level, f"{nom} ({code})", part["population"].sum(),
-                     {k: int(part[f"n_{k}"].sum()) for k in PROGRAMMES}))
-    rows.append(("France", "France entière", table["population"].sum(),
-                 {k: int(table[f"n_{k}"].sum()) for k in PROGRAMMES}))
+        rows.append(
+            (
+                level,
+                f"{nom} ({code})",
+                part["population"].sum(),
+                {k: int(part[f"n_{k}"].sum()) for k in PROGRAMMES},
+            )
+        )
+    rows.append(
+        (
+            "France",
+            "France entière",
+            table["population"].sum(),
+            {k: int(table[f"n_{k}"].sum()) for k in PROGRAMMES},
+        )
+    )
     out = []
     for level, nom, pop, n in rows:
         pop = None if pop is None or pd.isna(pop) else int(pop)
@@ -664,21 +776,28 @@ def comparison(atlas: Atlas, b: Briefing) -> pd.DataFrame:
 # ---------------------------------------------------------------- sources
 
 
-def sources(report: dict) -> list[dict]:
-    """Sources of the build report: stage, name, vintage, producer, licence, built_at."""
-    out = []
-    for stage, entry in report.get("stages", {}).items():
-        for src in entry.get("sources", []):
-            out.append({"stage": stage, "name": src.get("name", ""),
-                        "vintage": src.get("vintage", ""), "producer": src.get("producer", ""),
-                        "licence": src.get("licence", ""), "built_at": entry.get("built_at", "")})
-    return out
+def sources(report: BuildReport) -> list[dict]:
+    """Return the build's sources: stage, name, vintage, producer, licence, built_at."""
+    return [
+        {
+            "stage": name,
+            "name": src.name,
+            "vintage": src.vintage,
+            "producer": src.producer,
+            "licence": src.licence,
+            "built_at": stage.built_at,
+        }
+        for name, stage in report.stages.items()
+        for src in stage.sources
+    ]
 
 
 def all_ti_ids(atlas: Atlas) -> list[str]:
     """Ids of the Territoires d'industrie of the latest phase (2023-2027), sorted."""
     layer = atlas.get("ti")
     if layer is None:
-        raise ValueError("the Territoires d'industrie are not in the build: "
-                         + "atlas fetch --dest DIR, then ATLAS_DATA_DIR=DIR atlas build")
+        raise ValueError(
+            "the Territoires d'industrie are not in the build: "
+            + "atlas fetch --dest DIR, then ATLAS_DATA_DIR=DIR atlas build"
+        )
     return sorted(layer.loc[layer["phase"] == layer["phase"].max(), "id_ti"])

@@ -55,8 +55,9 @@ def _fonts() -> None:
     ttf = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
     pdfmetrics.registerFont(TTFont(FONT, str(ttf / "DejaVuSans.ttf")))
     pdfmetrics.registerFont(TTFont(FONT_BOLD, str(ttf / "DejaVuSans-Bold.ttf")))
-    pdfmetrics.registerFontFamily(FONT, normal=FONT, bold=FONT_BOLD, italic=FONT,
-                                  boldItalic=FONT_BOLD)
+    pdfmetrics.registerFontFamily(
+        FONT, normal=FONT, bold=FONT_BOLD, italic=FONT, boldItalic=FONT_BOLD
+    )
 
 
 @functools.cache
@@ -65,38 +66,65 @@ def _styles() -> dict[str, ParagraphStyle]:
     base = getSampleStyleSheet()
     s = {
         "p": ParagraphStyle("p", parent=base["BodyText"], fontName=FONT, fontSize=9, leading=12),
-        "note": ParagraphStyle("note", parent=base["BodyText"], fontName=FONT, fontSize=7.5,
-                               leading=10, textColor=colors.HexColor("#555555")),
+        "note": ParagraphStyle(
+            "note",
+            parent=base["BodyText"],
+            fontName=FONT,
+            fontSize=7.5,
+            leading=10,
+            textColor=colors.HexColor("#555555"),
+        ),
         "cell": ParagraphStyle("cell", fontName=FONT, fontSize=7.5, leading=9.5),
-        "head": ParagraphStyle("head", fontName=FONT_BOLD, fontSize=7.5, leading=9.5,
-                               textColor=colors.white),
-        "h1": ParagraphStyle("h1", parent=base["Title"], fontName=FONT_BOLD, fontSize=20,
-                             leading=24, textColor=NAVY),
-        "h2": ParagraphStyle("h2", parent=base["Heading2"], fontName=FONT_BOLD, fontSize=13,
-                             textColor=NAVY, spaceBefore=10),
-        "h3": ParagraphStyle("h3", parent=base["Heading3"], fontName=FONT_BOLD, fontSize=10,
-                             spaceBefore=6, spaceAfter=3),
-        "kicker": ParagraphStyle("kicker", fontName=FONT, fontSize=9, alignment=TA_CENTER,
-                                 textColor=colors.HexColor("#555555")),
+        "head": ParagraphStyle(
+            "head", fontName=FONT_BOLD, fontSize=7.5, leading=9.5, textColor=colors.white
+        ),
+        "h1": ParagraphStyle(
+            "h1", parent=base["Title"], fontName=FONT_BOLD, fontSize=20, leading=24, textColor=NAVY
+        ),
+        "h2": ParagraphStyle(
+            "h2",
+            parent=base["Heading2"],
+            fontName=FONT_BOLD,
+            fontSize=13,
+            textColor=NAVY,
+            spaceBefore=10,
+        ),
+        "h3": ParagraphStyle(
+            "h3",
+            parent=base["Heading3"],
+            fontName=FONT_BOLD,
+            fontSize=10,
+            spaceBefore=6,
+            spaceAfter=3,
+        ),
+        "kicker": ParagraphStyle(
+            "kicker",
+            fontName=FONT,
+            fontSize=9,
+            alignment=TA_CENTER,
+            textColor=colors.HexColor("#555555"),
+        ),
     }
     s["sub"] = ParagraphStyle("sub", parent=s["kicker"], fontSize=11, leading=14)
     return s
 
 
 def render_images(atlas: Atlas, b: Briefing) -> dict[str, bytes]:
-    """The PNG images of a briefing: ``map`` (server-side, no browser) and ``chart``."""
+    """Return the PNG images of a briefing: ``map`` (server-side, no browser) and ``chart``."""
     return {"map": briefing_map.map_png(atlas, b), "chart": briefing_map.chart_png(b)}
 
 
-def pdf_bytes(atlas: Atlas, b: Briefing, base_url: str = "",
-              images: dict[str, bytes] | None = None) -> bytes:
-    """The briefing as an A4 PDF (cover with the map, then the five sections)."""
+def pdf_bytes(
+    atlas: Atlas, b: Briefing, base_url: str = "", images: dict[str, bytes] | None = None
+) -> bytes:
+    """Return the briefing as an A4 PDF (cover with the map, then the five sections)."""
     return to_pdf(document(b, base_url), images or render_images(atlas, b))
 
 
-def html_text(atlas: Atlas, b: Briefing, base_url: str = "",
-              images: dict[str, bytes] | None = None) -> str:
-    """The briefing as one self-contained, printable HTML page (images inlined)."""
+def html_text(
+    atlas: Atlas, b: Briefing, base_url: str = "", images: dict[str, bytes] | None = None
+) -> str:
+    """Return the briefing as one self-contained, printable HTML page (images inlined)."""
     return to_html(document(b, base_url), images or render_images(atlas, b))
 
 
@@ -107,12 +135,26 @@ def _p(text: str, style: str = "p") -> Paragraph:
     return Paragraph(escape(text), _styles()[style])
 
 
+CELL_MAX_CHARS = 300  # a table row cannot split across pages: longer cells are cut
+
+
+def clip(text: object, limit: int = CELL_MAX_CHARS) -> str:
+    """Return ``text`` as a string cut to ``limit`` characters, ending with "…" when cut.
+
+    A table cell of the briefing (a case name or a link from a user's table) is cut so that
+    its row always fits on a page: reportlab cannot split a row, and one overlong cell would
+    otherwise make the whole PDF fail (``LayoutError``).
+    """
+    text = str(text)
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
 def _cell(value: str | Link, head: bool = False) -> Paragraph:
     if isinstance(value, Link):
         url = escape(value.url, {'"': "&quot;"})
-        text = escape(value.url)
+        text = escape(clip(value.url))
         return Paragraph(f'<link href="{url}" color="#1f5fa8">{text}</link>', _styles()["cell"])
-    return Paragraph(escape(str(value)), _styles()["head" if head else "cell"])
+    return Paragraph(escape(clip(value)), _styles()["head" if head else "cell"])
 
 
 def _table(t) -> Table:
@@ -120,12 +162,16 @@ def _table(t) -> Table:
     total = sum(widths)
     col_widths = [CONTENT_WIDTH * w / total for w in widths]
     has_head = any(t.columns)
-    data = ([[_cell(c, head=True) for c in t.columns]] if has_head else []) + \
-        [[_cell(c) for c in row] for row in t.rows]
+    data = ([[_cell(c, head=True) for c in t.columns]] if has_head else []) + [
+        [_cell(c) for c in row] for row in t.rows
+    ]
     table = Table(data, colWidths=col_widths, repeatRows=1 if has_head else 0)
-    style = [("VALIGN", (0, 0), (-1, -1), "TOP"),
-             ("GRID", (0, 0), (-1, -1), 0.25, colors.HexColor("#c8c8c8")),
-             ("TOPPADDING", (0, 0), (-1, -1), 2), ("BOTTOMPADDING", (0, 0), (-1, -1), 2)]
+    style = [
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("GRID", (0, 0), (-1, -1), 0.25, colors.HexColor("#c8c8c8")),
+        ("TOPPADDING", (0, 0), (-1, -1), 2),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
+    ]
     if has_head:
         style.append(("BACKGROUND", (0, 0), (-1, 0), NAVY))
     table.setStyle(TableStyle(style))
@@ -152,18 +198,36 @@ def _flowables(block: Block, images: dict[str, bytes]) -> list:
 def to_pdf(doc: Document, images: dict[str, bytes]) -> bytes:
     """Render a :class:`~geodata.briefing_doc.Document` as A4 PDF bytes."""
     buf = io.BytesIO()
-    pdf = SimpleDocTemplate(buf, pagesize=A4, leftMargin=1.5 * cm, rightMargin=1.5 * cm,
-                            topMargin=1.4 * cm, bottomMargin=1.6 * cm, title=doc.title,
-                            author="Atlas des coopérations territoriales",
-                            subject=f"Fiche territoire — {doc.subtitle}")
+    pdf = SimpleDocTemplate(
+        buf,
+        pagesize=A4,
+        leftMargin=1.5 * cm,
+        rightMargin=1.5 * cm,
+        topMargin=1.4 * cm,
+        bottomMargin=1.6 * cm,
+        title=doc.title,
+        author="Atlas des coopérations territoriales",
+        subject=f"Fiche territoire — {doc.subtitle}",
+    )
     figures = " · ".join(f"{k} : {v}" for k, v in doc.figures)
-    story = [_p("Atlas des coopérations territoriales — fiche territoire", "kicker"),
-             Spacer(1, 6), _p(doc.title, "h1"), _p(doc.subtitle, "sub"), Spacer(1, 4),
-             _p(figures, "kicker"), Spacer(1, 8)]
+    story = [
+        _p("Atlas des coopérations territoriales — fiche territoire", "kicker"),
+        Spacer(1, 6),
+        _p(doc.title, "h1"),
+        _p(doc.subtitle, "sub"),
+        Spacer(1, 4),
+        _p(figures, "kicker"),
+        Spacer(1, 8),
+    ]
     if "map" in images:
         story.append(_image(images["map"], CONTENT_WIDTH))
-    story += [Spacer(1, 6), _p(doc.cover_note), Spacer(1, 4), _p(doc.generated, "note"),
-              PageBreak()]
+    story += [
+        Spacer(1, 6),
+        _p(doc.cover_note),
+        Spacer(1, 4),
+        _p(doc.generated, "note"),
+        PageBreak(),
+    ]
     for block in doc.blocks:
         if block.kind in ("h2", "h3"):  # no heading alone at the foot of a page
             story.append(CondPageBreak(3.5 * cm))
@@ -174,8 +238,9 @@ def to_pdf(doc: Document, images: dict[str, bytes]) -> bytes:
         canvas.setFont(FONT, 7)
         canvas.setFillColor(colors.HexColor("#555555"))
         canvas.drawString(1.5 * cm, 0.9 * cm, doc.footer[:110])
-        canvas.drawRightString(A4[0] - 1.5 * cm, 0.9 * cm,
-                               f"{doc.generated} · page {canvas.getPageNumber()}")
+        canvas.drawRightString(
+            A4[0] - 1.5 * cm, 0.9 * cm, f"{doc.generated} · page {canvas.getPageNumber()}"
+        )
         canvas.restoreState()
 
     pdf.build(story, onFirstPage=footer, onLaterPages=footer)
@@ -229,8 +294,8 @@ HTML_TEMPLATE = """<!doctype html>
       {%- for c in block.table.columns %}<th>{{ c }}</th>{% endfor %}</tr></thead>{% endif %}
     <tbody>
     {% for row in block.table.rows %}<tr>{% for cell in row %}<td>
-      {%- if cell.url is defined %}<a href="{{ cell.url }}">{{ cell.url }}</a>
-      {%- else %}{{ cell }}{% endif %}</td>{% endfor %}</tr>
+      {%- if cell.url is defined %}<a href="{{ cell.url }}">{{ cell.url | clip }}</a>
+      {%- else %}{{ cell | clip }}{% endif %}</td>{% endfor %}</tr>
     {% endfor %}
     </tbody>
   </table>
@@ -245,6 +310,7 @@ HTML_TEMPLATE = """<!doctype html>
 @functools.cache
 def _template() -> jinja2.Template:
     env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
+    env.filters["clip"] = clip
     return env.from_string(HTML_TEMPLATE)
 
 

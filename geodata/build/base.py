@@ -15,6 +15,7 @@ import pandas as pd
 
 from geodata.build.pipeline import BuildOptions, Log, StageResult, code_digest
 from geodata.model import basegeo
+from geodata.report import Source, StageReport
 from geodata.sources import datafrance
 
 FORMAT = 1  # bump when the stage's output changes for the same sources
@@ -54,13 +55,13 @@ def run_base(opts: BuildOptions, log: Log) -> StageResult:
         ).drop(columns="zone_dep"),
     }
     timings["total_s"] = time.perf_counter() - t0
-    report = {
-        "sources": [datafrance.source_info().as_dict()],
-        "counts": {name: len(gdf) for name, gdf in layers.items()},
-        "faults": [f.as_dict() for f in faults],
-        "display_tolerance_m": tol,
-        "timings": {k: round(v, 2) for k, v in timings.items()},
-    }
+    report = StageReport(
+        sources=[Source.from_dict(datafrance.source_info().as_dict())],
+        counts={name: len(gdf) for name, gdf in layers.items()},
+        problems=faults,
+        timings={k: round(v, 2) for k, v in timings.items()},
+        details={"display_tolerance_m": tol},
+    )
     return StageResult(layers, report)
 
 

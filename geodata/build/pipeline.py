@@ -19,6 +19,8 @@ from pathlib import Path
 
 import geopandas as gpd
 
+from geodata.report import StageReport
+
 Log = Callable[[str], None]
 PACKAGE = "geodata"
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
@@ -38,20 +40,11 @@ class StageResult:
     """What a stage produced: layers to write and what goes into the report."""
 
     layers: dict[str, gpd.GeoDataFrame]
-    report: dict = field(default_factory=dict)
+    report: StageReport = field(default_factory=StageReport)  # key, files, built_at: runner
 
 
 KeyFunc = Callable[[BuildOptions], dict]
 RunFunc = Callable[[BuildOptions, Log], StageResult]
-
-
-def file_digest(path: Path) -> str:
-    """Return the sha256 of a file's bytes (used in cache keys)."""
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def digest_json(data: object) -> str:

@@ -11,41 +11,58 @@ Outputs, each only when its list(s) are loaded:
 - ``tiers_lieux``: Fabriques de territoire, Manufactures de proximité, 2019 census;
 - ``fabriques_prospectives``: one polygon per member territory.
 
-The report lists, per list, every row that was remapped, padded, located or not placed
-(line, code, reason); ``rows == placed + unplaced`` is checked for every list. A list that
+The report counts, per list, the rows placed and not placed (``rows == placed + unplaced``
+is checked for every list), and holds one :class:`geodata.problems.Problem` per row that was
+remapped, padded, located or not placed, named by the list's file. A list that
 is absent is "not loaded", with the command that loads it; an empty file is reported.
 """
 
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
 
 from geodata import config
-from geodata.build.pipeline import BuildOptions, Log, StageResult, code_digest, file_digest
+from geodata.build.pipeline import BuildOptions, Log, StageResult, code_digest
+from geodata.checksum import file_digest
 from geodata.model import prospectives, ti, tierslieux
 from geodata.model.reconcile import reconcile_communes, summarise
+from geodata.problems import Problem
+from geodata.report import ListReport, Source, StageReport
 from geodata.sources import anct, datafrance, groupements
-from geodata.vocab import CRS_DISPLAY, LIST_SEP
+from geodata.vocab import (
+    CRS_DISPLAY,
+    LIST_SEP,
+    POINT_PROGRAMMES,
+    PROGRAMMES,
+    TIERS_LIEUX,
+    TIERS_LIEUX_FAMILIES,
+    programme_of_list,
+)
 
 FORMAT = 2
-LAYERS = ("acv", "pvd", "france_services", "villages_avenir", "ti", "ti_simplified",
-          "tiers_lieux", "fabriques_prospectives")
-POINT_LISTS = {"acv": ("acv", "acv2"), "pvd": ("pvd",), "france_services": ("france_services",),
-               "villages_avenir": ("villages_avenir",)}
+# Every layer this stage writes: one per programme layer, plus the TI's display copy.
+LAYERS = (*dict.fromkeys(p.layer for p in PROGRAMMES.values()), "ti_simplified")
+# Point layers of one programme each (layer -> its lists), placed on their communes.
+POINT_LISTS = {
+    PROGRAMMES[k].layer: PROGRAMMES[k].lists
+    for k in POINT_PROGRAMMES
+    if PROGRAMMES[k].layer != TIERS_LIEUX
+}
+TI_TOWNS = ("acv", "pvd")  # town layers given the Territoires d'industrie they belong to
 
 
 def programmes_key(opts: BuildOptions) -> dict:
     """Cache key: sha256 of each known list present in ``opts.data_dir``, and of the code."""
     code = code_digest(__name__, config.curated_dir() / groupements.TABLE)
     files = {}
-    if opts.data_dir is not None:
+    if (lists_dir := config.source_dir(opts.data_dir, "anct")) is not None:
         for spec in anct.CATALOGUE.values():
-            path = Path(opts.data_dir) / spec.file
+            path = lists_dir / spec.file
             if path.is_file():
                 files[spec.file] = file_digest(path)
     return {"format": FORMAT, "lists": files, "code": code}
@@ -61,44 +78,77 @@ class _Base:
 def run_programmes(opts: BuildOptions, log: Log) -> StageResult:
     """Read the ANCT lists, place them on the base geography, report every row."""
     t0 = time.perf_counter()
-    lists = {name: anct.load_list(spec, opts.data_dir) for name, spec in anct.CATALOGUE.items()}
-    # opts.data_dir is already resolved by geodata.build (None: no lists, not $ATLAS_DATA_DIR)
-    report: dict = {"sources": [x.source() for x in lists.values() if x.status != "not loaded"],
-                    "lists": {n: _status(x) for n, x in lists.items()}}
+    lists_dir = config.source_dir(opts.data_dir, "anct")  # None: no lists (tests)
+    lists = {name: anct.load_list(spec, lists_dir) for name, spec in anct.CATALOGUE.items()}
+    report = StageReport(
+        sources=[Source.from_dict(x.source()) for x in lists.values() if x.status != "not loaded"],
+        lists={n: _status(x) for n, x in lists.items()},
+    )
     layers: dict[str, gpd.GeoDataFrame] = {}
     if any(x.status == "loaded" for x in lists.values()):
-        base = _Base(gpd.read_parquet(opts.out / "communes.parquet"),
-                     datafrance.commune_reference(), groupements.read_table())
+        base = _Base(
+            gpd.read_parquet(opts.out / "communes.parquet"),
+            datafrance.commune_reference(),
+            groupements.read_table(),
+        )
         for step in (_point_layers, _ti_layers, _tiers_lieux_layer, _prospectives_layer):
-            step(lists, base, layers, report["lists"])
+            step(lists, base, layers, report)
         _add_ti_membership(layers, base.communes)
     not_loaded = [x.spec.file for x in lists.values() if x.status == "not loaded"]
     if not_loaded:
-        log(f"  not loaded: {', '.join(not_loaded)} (atlas fetch --dest DIR, then "
-            "ATLAS_DATA_DIR=DIR atlas build)")
-    report["removed_stale"] = _remove_stale(opts.out, layers, log)
-    report["counts"] = {name: len(gdf) for name, gdf in layers.items()}
-    report["timings"] = {"total_s": round(time.perf_counter() - t0, 2)}
-    log(f"  programme layers: {report['counts'] or 'none'}")
+        log(
+            f"  not loaded: {', '.join(not_loaded)} (atlas fetch --dest DIR, then "
+            "ATLAS_DATA_DIR=DIR atlas build)"
+        )
+    report.details["removed_stale"] = _remove_stale(opts.out, layers, log)
+    report.counts = {name: len(gdf) for name, gdf in layers.items()}
+    report.timings = {"total_s": round(time.perf_counter() - t0, 2)}
+    log(f"  programme layers: {report.counts or 'none'}")
     return StageResult(layers, report)
 
 
-def _status(loaded: anct.LoadedList) -> dict:
+def _status(loaded: anct.LoadedList) -> ListReport:
     spec = loaded.spec
-    out = {"file": spec.file, "programme": spec.programme, "status": loaded.status}
-    if spec.phase:
-        out["phase"] = spec.phase
     if loaded.status == "not loaded":
-        out["hint"] = anct.load_hint(spec)
-    elif loaded.status == "empty":
-        out.update(rows=0, placed=0, message=f"{spec.file} has no data row (header only or "
-                                             "0 bytes): no layer from it")
-    return out
+        return ListReport(
+            spec.file, spec.programme, loaded.status, spec.phase or "", hint=anct.load_hint(spec)
+        )
+    if loaded.status == "empty":
+        return ListReport(
+            spec.file,
+            spec.programme,
+            loaded.status,
+            spec.phase or "",
+            rows=0,
+            placed=0,
+            message=f"{spec.file} has no data row (header only or 0 bytes): no layer from it",
+        )
+    return ListReport(spec.file, spec.programme, loaded.status, spec.phase or "")
 
 
-def _point_layers(lists: dict[str, anct.LoadedList], base: _Base,
-                  layers: dict, reports: dict) -> None:
-    """ACV (both phases), PVD, France services, Villages d'avenir: points on communes."""
+def _record(
+    report: StageReport, loaded: anct.LoadedList, placed: int | None, problems: list[Problem]
+) -> None:
+    """Count a list's rows (checked: placed + unplaced) and add its problems, named by file.
+
+    ``placed`` is the number of rows placed, or None for member lists (TI, Fabriques
+    prospectives), whose model functions check their own accounting.
+    """
+    rows = len(loaded.table)
+    if placed is None:
+        placed = rows - len({p.line for p in problems if p.severity == "error"})
+    name, file = loaded.spec.name, loaded.spec.file
+    report.lists[name] = replace(report.lists[name], **summarise(rows, placed, problems))
+    report.problems += [replace(p, dataset=file) for p in problems]
+
+
+def _point_layers(
+    lists: dict[str, anct.LoadedList], base: _Base, layers: dict, report: StageReport
+) -> None:
+    """ACV (both phases), PVD, France services, Villages d'avenir: points on communes.
+
+    A programme with phases (ACV) gets a ``phase`` column, the phase of each row's list.
+    """
     for layer, names in POINT_LISTS.items():
         parts = []
         for name in names:
@@ -106,69 +156,63 @@ def _point_layers(lists: dict[str, anct.LoadedList], base: _Base,
             if loaded.status != "loaded":
                 continue
             placed, problems = reconcile_communes(loaded.table, base.reference, base.communes)
-            reports[name].update(summarise(len(loaded.table), len(placed), problems))
+            _record(report, loaded, len(placed), problems)
             placed = placed.assign(programme=loaded.spec.programme)
-            parts.append(placed.assign(phase=loaded.spec.phase) if layer == "acv" else placed)
+            phased = bool(programme_of_list(name).phases)
+            parts.append(placed.assign(phase=loaded.spec.phase) if phased else placed)
         if parts:
             layers[layer] = _concat(parts)
 
 
-def _ti_layers(lists: dict[str, anct.LoadedList], base: _Base,
-               layers: dict, reports: dict) -> None:
+def _ti_layers(
+    lists: dict[str, anct.LoadedList], base: _Base, layers: dict, report: StageReport
+) -> None:
     """Both TI phases in one ``ti`` layer, and its display copy ``ti_simplified``."""
     parts = []
     for name, phase in ti.PHASES.items():
         loaded = lists[name]
         if loaded.status != "loaded":
             continue
-        gdf, report = ti.build_ti(loaded.table, phase, base.communes, base.reference, base.table)
-        reports[name].update(report)
+        gdf, problems = ti.build_ti(loaded.table, phase, base.communes, base.reference, base.table)
+        _record(report, loaded, None, problems)
         parts.append(gdf)
     if parts:
         layers["ti"] = _concat(parts)
         layers["ti_simplified"] = ti.simplified(layers["ti"])
 
 
-def _tiers_lieux_layer(lists: dict[str, anct.LoadedList], base: _Base,
-                       layers: dict, reports: dict) -> None:
+def _tiers_lieux_layer(
+    lists: dict[str, anct.LoadedList], base: _Base, layers: dict, report: StageReport
+) -> None:
     """Fabriques, Manufactures and the 2019 census in one ``tiers_lieux`` layer."""
     parts = []
-    for name in ("fabriques", "manufactures", "tiers_lieux_2019"):
+    for name in TIERS_LIEUX_FAMILIES:
         loaded = lists[name]
         if loaded.status != "loaded":
             continue
         spec = loaded.spec
-        if name == "tiers_lieux_2019":
-            placed, problems = tierslieux.census_points(loaded.table, base.reference,
-                                                        base.communes)
+        if spec.kind == "census":
+            placed, problems = tierslieux.census_points(loaded.table, base.reference, base.communes)
         else:
-            placed, problems = tierslieux.place_list(loaded.table, name, spec.id_col,
-                                                     spec.label_col, base.reference,
-                                                     base.communes)
-        reports[name].update(_summary(len(loaded.table), len(placed), problems))
+            placed, problems = tierslieux.place_list(
+                loaded.table, name, spec.id_col, spec.label_col, base.reference, base.communes
+            )
+        _record(report, loaded, len(placed), problems)
         parts.append(placed)
     if parts:
-        layers["tiers_lieux"] = tierslieux.tiers_lieux(parts)
+        layers[TIERS_LIEUX] = tierslieux.tiers_lieux(parts)
 
 
-def _summary(rows: int, placed: int, problems: list[dict]) -> dict:
-    """:func:`summarise`, plus the census's own kinds (located, coordinates, privacy)."""
-    out = summarise(rows, placed, problems)
-    for kind in ("located", "coordinates", "privacy"):
-        found = [p for p in problems if p["kind"] == kind]
-        if found:
-            out[kind] = found
-    return out
-
-
-def _prospectives_layer(lists: dict[str, anct.LoadedList], base: _Base,
-                        layers: dict, reports: dict) -> None:
+def _prospectives_layer(
+    lists: dict[str, anct.LoadedList], base: _Base, layers: dict, report: StageReport
+) -> None:
     loaded = lists["fabriques_prospectives"]
     if loaded.status != "loaded":
         return
-    gdf, report = prospectives.build_prospectives(loaded.table, base.communes, base.reference,
-                                                  base.table, layers.get("ti"))
-    reports["fabriques_prospectives"].update(report)
+    gdf, problems = prospectives.build_prospectives(
+        loaded.table, base.communes, base.reference, base.table, layers.get("ti")
+    )
+    _record(report, loaded, None, problems)
     layers["fabriques_prospectives"] = gdf
 
 
@@ -186,7 +230,7 @@ def _add_ti_membership(layers: dict, communes: gpd.GeoDataFrame) -> None:
         members = ti.ti_communes(current, communes)
         ids_of = members.groupby("insee_com")["id_ti"].agg(lambda s: sorted(set(s)))
         names = current.set_index("id_ti")["lib_ti"]
-    for name in ("acv", "pvd"):
+    for name in TI_TOWNS:
         if name not in layers:
             continue
         points = layers[name]

