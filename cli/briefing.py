@@ -21,22 +21,42 @@ from geodata.briefing import pdf as briefing_pdf
 def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     """Register ``briefing`` on the ``atlas`` command's subparsers; return its parser."""
     p = subparsers.add_parser(
-        "briefing", help="write a briefing document (PDF or HTML) per territory",
+        "briefing",
+        help="write a briefing document (PDF or HTML) per territory",
         description="One file per territory: ti-8408 (Territoire d'industrie), a 9-digit EPCI "
-                    "SIREN, pays-langres (Pays/PETR) or a commune INSEE code (42187).")
-    p.add_argument("territories", nargs="*", metavar="TERRITORY_ID",
-                   help="official ids: id_ti, EPCI SIREN, Pays id or commune INSEE code")
-    p.add_argument("--all-ti", action="store_true",
-                   help="every Territoire d'industrie of the 2023-2027 phase")
+        "SIREN, pays-langres (Pays/PETR) or a commune INSEE code (42187): the ids "
+        "of atlas embed --territory and of the app's URLs.",
+    )
+    p.add_argument(
+        "territories",
+        nargs="*",
+        metavar="TERRITORY_ID",
+        help="territory ids: id_ti, EPCI SIREN, Pays id or commune INSEE code",
+    )
+    p.add_argument(
+        "--all-ti", action="store_true", help="every Territoire d'industrie of the 2023-2027 phase"
+    )
     p.add_argument("--format", choices=("pdf", "html"), default="pdf", help="default: pdf")
-    p.add_argument("--out", type=Path, default=Path("."),
-                   help="directory to write into (created if missing; default: .)")
-    p.add_argument("--radius-km", type=float, default=20.0,
-                   help="case studies within this distance are listed (default: 20)")
-    p.add_argument("--base-url", default="",
-                   help="address of the app, for links to case fiches (e.g. https://atlas.example)")
-    p.add_argument("--build-dir", type=Path,
-                   help="build directory (default: $ATLAS_BUILD_DIR or build/)")
+    p.add_argument(
+        "--out",
+        type=Path,
+        default=Path("."),
+        help="directory to write into (created if missing; default: .)",
+    )
+    p.add_argument(
+        "--radius-km",
+        type=float,
+        default=20.0,
+        help="case studies within this distance are listed (default: 20)",
+    )
+    p.add_argument(
+        "--base-url",
+        default="",
+        help="address of the app, for links to case fiches (e.g. https://atlas.example)",
+    )
+    p.add_argument(
+        "--build-dir", type=Path, help="build directory (default: $ATLAS_BUILD_DIR or build/)"
+    )
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.set_defaults(func=run)
     return p
@@ -67,13 +87,17 @@ def run(args: argparse.Namespace, err: TextIO | None = None) -> int:
         if not args.no_progress:
             _progress(err, i, len(targets), path.name, time.perf_counter() - t0)
     total = time.perf_counter() - t0
-    print(f"atlas briefing: wrote {len(targets)} {args.format.upper()} file(s) to {args.out} "
-          f"in {total:.1f} s", file=err)
+    print(
+        f"atlas briefing: wrote {len(targets)} {args.format.upper()} file(s) to {args.out} "
+        f"in {total:.1f} s",
+        file=err,
+    )
     return 0
 
 
-def _resolve(a: atlas_mod.Atlas, args: argparse.Namespace,
-             err: TextIO) -> tuple[list[tuple[str, str]], int]:
+def _resolve(
+    a: atlas_mod.Atlas, args: argparse.Namespace, err: TextIO
+) -> tuple[list[tuple[str, str]], int]:
     """Every id resolved before anything is written; each unknown id reported."""
     targets, errors = [], 0
     ids = list(args.territories)

@@ -1,0 +1,62 @@
+"""``atlas embed``: write a standalone static site of the map (see :mod:`layers.site`)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from geodata import atlas as atlas_mod
+from layers import site
+from layers.registry import DEFAULT_LAYERS, LAYERS
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    """Register ``atlas embed --out DIR [--territory ID] [--layers epci,ti,...]``."""
+    p = subparsers.add_parser(
+        "embed",
+        help="write a standalone static site of the map "
+        "(index.html, Leaflet, data) for any web server",
+    )
+    p.add_argument("--out", type=Path, required=True, help="output directory")
+    p.add_argument(
+        "--territory",
+        metavar="ID",
+        help="only this territory: a commune INSEE code (42187), an EPCI SIREN "
+        "(200035731), ti-8408, pays-langres, dep-42 or reg-84 "
+        "(epci:SIREN, dep:42, … are read too)",
+    )
+    p.add_argument(
+        "--layers",
+        default=",".join(DEFAULT_LAYERS),
+        help=f"comma-separated layers among {','.join(LAYERS)} "
+        f"(default: {','.join(DEFAULT_LAYERS)})",
+    )
+    p.add_argument("--title", help="page title")
+    p.add_argument("--atlas-url", default="", help="URL of the full atlas, linked in the footer")
+    p.add_argument(
+        "--build", type=Path, help="build directory (default: $ATLAS_BUILD_DIR or build/)"
+    )
+    p.set_defaults(func=run)
+    return p
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run ``atlas embed``; print what was written; return the exit code."""
+    keys = [k.strip() for k in args.layers.split(",") if k.strip()]
+    try:
+        a = atlas_mod.load(args.build)
+        result = site.export_site(
+            args.out, a, keys, args.territory, title=args.title, atlas_url=args.atlas_url
+        )
+    except (ValueError, FileNotFoundError) as error:
+        print(f"atlas embed: {error}", file=sys.stderr)
+        return 2
+    for key, n in result.features.items():
+        print(f"  {key}: {n:,} features")
+    for key in result.missing:
+        print(f"  {key}: not in the build, left out (atlas info says how to load it)")
+    if result.masked:
+        print(f"  contact details masked in {result.masked} text field(s)")
+    print(f"wrote {len(result.files)} files, {result.size_bytes:,} bytes, to {result.out_dir}")
+    return 0
