@@ -52,16 +52,26 @@ ROOT = Path(__file__).resolve().parent.parent
 # Licence files go along: serving the code is distributing it.
 VENDORED_FILES: dict[str, tuple[str, ...]] = {
     "leaflet": (
-        "dist/leaflet.js", "dist/leaflet.css", "dist/images/layers.png",
-        "dist/images/layers-2x.png", "dist/images/marker-icon.png",
-        "dist/images/marker-icon-2x.png", "dist/images/marker-shadow.png", "LICENSE",
+        "dist/leaflet.js",
+        "dist/leaflet.css",
+        "dist/images/layers.png",
+        "dist/images/layers-2x.png",
+        "dist/images/marker-icon.png",
+        "dist/images/marker-icon-2x.png",
+        "dist/images/marker-shadow.png",
+        "LICENSE",
     ),
     "leaflet.markercluster": (
-        "dist/leaflet.markercluster.js", "dist/MarkerCluster.css",
-        "dist/MarkerCluster.Default.css", "MIT-LICENCE.txt",
+        "dist/leaflet.markercluster.js",
+        "dist/MarkerCluster.css",
+        "dist/MarkerCluster.Default.css",
+        "MIT-LICENCE.txt",
     ),
     "leaflet.fullscreen": (
-        "Control.FullScreen.js", "Control.FullScreen.css", "icon-fullscreen.svg", "LICENSE",
+        "Control.FullScreen.js",
+        "Control.FullScreen.css",
+        "icon-fullscreen.svg",
+        "LICENSE",
     ),
     "jquery": ("dist/jquery.min.js", "LICENSE.txt"),
 }
@@ -83,9 +93,10 @@ VENDORED_LINKS: dict[str, str] = {
 # What folium.Map loads besides Leaflet: Bootstrap, glyphicons, Font Awesome and Awesome
 # Markers serve only folium.Icon (refused below); jQuery serves folium.Popup and
 # Map.keep_in_front, and is put back when the map has one of them.
-_MAP_EXTRAS = frozenset(
-    name for name, _ in [*folium.Map.default_js, *folium.Map.default_css]
-) - {"leaflet", "leaflet_css"}
+_MAP_EXTRAS = frozenset(name for name, _ in [*folium.Map.default_js, *folium.Map.default_css]) - {
+    "leaflet",
+    "leaflet_css",
+}
 
 
 def vendor_url(path: str, prefix: str = VENDOR_URL_PREFIX) -> str:
@@ -120,8 +131,10 @@ def vendored_links(names: list[str], prefix: str = VENDOR_URL_PREFIX) -> list[tu
 
 def markercluster_assets(prefix: str = VENDOR_URL_PREFIX) -> tuple[list, list]:
     """Return ``(default_js, default_css)`` of Leaflet.markercluster, vendored."""
-    return (vendored_links(["markerclusterjs"], prefix),
-            vendored_links(["markerclustercss", "markerclusterdefaultcss"], prefix))
+    return (
+        vendored_links(["markerclusterjs"], prefix),
+        vendored_links(["markerclustercss", "markerclusterdefaultcss"], prefix),
+    )
 
 
 def is_app_url(url: str) -> bool:
@@ -195,7 +208,10 @@ class OfflineMap(folium.Map):
 
 
 def offline_map(
-    prefix: str = VENDOR_URL_PREFIX, *, prefer_canvas: bool = False, max_zoom: int = 18,
+    prefix: str = VENDOR_URL_PREFIX,
+    *,
+    prefer_canvas: bool = False,
+    max_zoom: int = 18,
     **map_kwargs,
 ) -> folium.Map:
     """Return a folium Map that loads only vendored files, without a basemap.
@@ -222,8 +238,9 @@ def offline_map(
 
     """
     map_kwargs.setdefault("tiles", None)
-    return OfflineMap(vendor_prefix=prefix, prefer_canvas=prefer_canvas, max_zoom=max_zoom,
-                      **map_kwargs)
+    return OfflineMap(
+        vendor_prefix=prefix, prefer_canvas=prefer_canvas, max_zoom=max_zoom, **map_kwargs
+    )
 
 
 def asset_urls(m: folium.Map) -> list[str]:
@@ -300,14 +317,13 @@ def _localise_map(m: folium.Map, prefix: str) -> None:
     base = ["leaflet", "jquery"] if _needs_jquery(m) else ["leaflet"]
     m.default_js = vendored_links(base, prefix) + _localised(m, js, prefix)
     m.default_css = vendored_links(["leaflet_css"], prefix) + _localised(m, css, prefix)
-    m.add_child(_IconImagePath(vendor_url("leaflet/images/", prefix)),
-                name="icon_image_path", index=0)
+    m.add_child(
+        _IconImagePath(vendor_url("leaflet/images/", prefix)), name="icon_image_path", index=0
+    )
 
 
 def _needs_jquery(m: folium.Map) -> bool:
-    return bool(m.objects_to_stay_in_front) or any(
-        isinstance(el, folium.Popup) for el in _walk(m)
-    )
+    return bool(m.objects_to_stay_in_front) or any(isinstance(el, folium.Popup) for el in _walk(m))
 
 
 def _localised(el: Element, links: list[tuple[str, str]], prefix: str) -> list[tuple[str, str]]:
@@ -391,8 +407,10 @@ def node_modules_current(root: Path = ROOT) -> bool:
     for package in VENDORED_FILES:
         entry = locked.get(f"node_modules/{package}")
         if entry is None:
-            raise ValueError(f"{package!r} is vendored but not in {root / 'package-lock.json'}; "
-                             "add it to package.json and run `npm install --package-lock-only`")
+            raise ValueError(
+                f"{package!r} is vendored but not in {root / 'package-lock.json'}; "
+                "add it to package.json and run `npm install --package-lock-only`"
+            )
         meta = root / "node_modules" / package / "package.json"
         if not meta.is_file() or json.loads(meta.read_text())["version"] != entry["version"]:
             return False
@@ -412,10 +430,11 @@ def npm_ci(root: Path = ROOT) -> None:
     """
     npm = shutil.which("npm")
     if npm is None:
-        raise RuntimeError("npm is needed to fetch Leaflet and its plugins from the npm "
-                           "registry (package-lock.json): apt-get install -y nodejs npm")
-    subprocess.run([npm, "ci", "--ignore-scripts", "--no-audit", "--no-fund"],
-                   cwd=root, check=True)
+        raise RuntimeError(
+            "npm is needed to fetch Leaflet and its plugins from the npm "
+            "registry (package-lock.json): apt-get install -y nodejs npm"
+        )
+    subprocess.run([npm, "ci", "--ignore-scripts", "--no-audit", "--no-fund"], cwd=root, check=True)
 
 
 def main(root: Path = ROOT) -> list[Path]:
@@ -434,5 +453,7 @@ if __name__ == "__main__":
     except (RuntimeError, ValueError, FileNotFoundError) as error:
         sys.exit(f"layers.assets: {error}")
     except subprocess.CalledProcessError as error:
-        sys.exit(f"layers.assets: `{' '.join(error.cmd)}` failed with exit code "
-                 f"{error.returncode} (is the npm registry reachable?)")
+        sys.exit(
+            f"layers.assets: `{' '.join(error.cmd)}` failed with exit code "
+            f"{error.returncode} (is the npm registry reachable?)"
+        )

@@ -37,8 +37,12 @@ def epci_layer(
         geometry="polygon",
         id_field="siren_epci",
         label_field="nom",
-        style={"color": LAYER_COLORS["epci"], "weight": 0.8, "fillColor": "#ffffff",
-               "fillOpacity": 0.05},
+        style={
+            "color": LAYER_COLORS["epci"],
+            "weight": 0.8,
+            "fillColor": "#ffffff",
+            "fillOpacity": 0.05,
+        },
         filters={"insee_dep": departements} if departements else None,
         highlight=highlight,
     )

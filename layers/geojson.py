@@ -24,7 +24,6 @@ import folium
 import geopandas as gpd
 import pandas as pd
 import shapely
-from branca.element import MacroElement
 from folium.elements import JSCSSMixin
 from jinja2 import Template
 
@@ -95,7 +94,7 @@ class StaticFiles:
 
 
 def fingerprint(gdf: gpd.GeoDataFrame) -> tuple:
-    """A cheap identity of a GeoDataFrame's content (attributes hash, coordinates, bounds)."""
+    """Return a cheap identity of a GeoDataFrame's content (attributes, coordinates, bounds)."""
     attrs = pd.util.hash_pandas_object(gdf.drop(columns="geometry").astype(str), index=False)
     coords = int(shapely.get_num_coordinates(gdf.geometry.values).sum())
     bounds = tuple(round(float(b), 7) for b in gdf.total_bounds) if len(gdf) else ()
@@ -124,11 +123,20 @@ class LayerSpec:
     def to_js(self, where: dict[str, Any]) -> dict[str, Any]:
         """Return the spec as atlas.js expects it, with the data location merged in."""
         return {
-            "name": self.name, "kindLabel": self.kind_label, "geometry": self.geometry,
-            "idField": self.id_field, "labelField": self.label_field, "style": self.style,
-            "colorBy": self.color_by, "colors": self.colors, "filters": self.filters or {},
-            "text": self.text or None, "textFields": list(self.text_fields) or None,
-            "highlight": self.highlight, "cluster": self.cluster, "areaStyle": self.area_style,
+            "name": self.name,
+            "kindLabel": self.kind_label,
+            "geometry": self.geometry,
+            "idField": self.id_field,
+            "labelField": self.label_field,
+            "style": self.style,
+            "colorBy": self.color_by,
+            "colors": self.colors,
+            "filters": self.filters or {},
+            "text": self.text or None,
+            "textFields": list(self.text_fields) or None,
+            "highlight": self.highlight,
+            "cluster": self.cluster,
+            "areaStyle": self.area_style,
             **where,
         }
 
@@ -179,8 +187,3 @@ def parse_tooltip(text: str | None) -> tuple[str, str] | None:
         return None
     match = _TOOLTIP_RE.search(text.strip())
     return (match["kind"], match["id"]) if match else None
-
-
-def layer_html_safe(element: MacroElement) -> str:
-    """Render an element's script alone (for tests and debugging)."""
-    return element._template.module.script(element, {})

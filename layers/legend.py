@@ -28,12 +28,13 @@ def legend_html(specs: list[LayerSpec], attribution: str, compact: bool = False)
         if spec.cluster:
             rows.append(
                 '<div class="atlas-legend-row atlas-legend-note">'
-                f'{escape(spec.kind_label)} : un disque chiffré regroupe les points proches '
+                f"{escape(spec.kind_label)} : un disque chiffré regroupe les points proches "
                 "(cliquer pour zoomer)</div>"
             )
     return (
         '<div class="atlas-legend" role="region" aria-label="Légende">'
-        '<strong>Légende</strong>' + "".join(rows)
+        "<strong>Légende</strong>"
+        + "".join(rows)
         + f'<div class="atlas-attribution">{escape(attribution)}</div></div>'
     )
 
@@ -43,20 +44,24 @@ def _compact_html(specs: list[LayerSpec], attribution: str) -> str:
     for spec in specs:
         if spec.colors:
             rows.append(f'<div class="atlas-legend-row">{escape(spec.kind_label)}</div>')
-            rows += [_row(spec, color, label).replace("atlas-legend-row", "atlas-legend-row "
-                                                      "atlas-legend-sub")
-                     for label, color in spec.colors.items()]
+            rows += [
+                _row(spec, color, label).replace(
+                    "atlas-legend-row", "atlas-legend-row atlas-legend-sub"
+                )
+                for label, color in spec.colors.items()
+            ]
         else:
             rows.append(_row(spec, swatch_color(spec), spec.kind_label))
     return (
         '<details open class="atlas-legend atlas-legend-compact" role="region" '
-        'aria-label="Légende"><summary>Légende</summary>' + "".join(rows)
+        'aria-label="Légende"><summary>Légende</summary>'
+        + "".join(rows)
         + f'<div class="atlas-attribution">{escape(attribution)}</div></details>'
     )
 
 
 def swatch_color(spec: LayerSpec) -> str:
-    """The colour a reader sees: the fill of points, the outline of areas."""
+    """Return the colour a reader sees: the fill of points, the outline of areas."""
     if spec.geometry == "point":
         return spec.style.get("fillColor", spec.style.get("color", "#000"))
     return spec.style.get("color", "#000")

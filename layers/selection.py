@@ -12,7 +12,10 @@ KIND_LABEL = "Sélection"
 def selection_layer(gdf: gpd.GeoDataFrame) -> AtlasGeoJson:
     """Draw the selection (``id, name, geometry``, EPSG:4326, usually one row), inline."""
     spec = LayerSpec(
-        name="selection", kind_label=KIND_LABEL, geometry="polygon", id_field="id",
+        name="selection",
+        kind_label=KIND_LABEL,
+        geometry="polygon",
+        id_field="id",
         label_field="name",
         style={"color": "#000000", "weight": 3, "fill": False, "interactive": False},
     )

@@ -23,15 +23,13 @@ EPSG:4326 as stored. Pure Python: no Streamlit.
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import json
 import re
 import shutil
-import sys
-import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from html import escape
 from pathlib import Path
 from typing import Any
@@ -42,47 +40,27 @@ import shapely
 
 from geodata import config, territory
 from geodata.atlas import Atlas
-from geodata.vocab import LIST_SEP
-from layers import acv, cases, epci, pays, pvd, ti, tiers_lieux
+from geodata.report import BuildReport
+from geodata.sources import anct
+from geodata.text import fold, mask_contacts
+from geodata.vocab import FRANCE_VIEW, LIST_SEP, PROGRAMMES, TIERS_LIEUX, leaflet_bounds
+from layers import overseas
 from layers.assets import vendored_links, vendored_targets
 from layers.geojson import LayerSpec, to_feature_collection
 from layers.legend import swatch_color
+from layers.registry import DEFAULT_LAYERS, LAYERS, REGISTRY, MapView, draw_layer, layer_frames
 from layers.selection import selection_layer
 
-LAYERS = ("epci", "pays", "ti", "acv", "pvd", "tiers_lieux", "clusters", "cases")
-DEFAULT_LAYERS = ("epci", "cases")
 ATTRIBUTION = "Sources : IGN, INSEE, ANCT — Licence Ouverte 2.0"
-FRANCE_BOUNDS = [[41.3, -5.2], [51.1, 9.6]]  # metropolitan France, south-west / north-east
-TERRITORY_KINDS = {"commune": "commune", "epci": "epci", "pays": "pays", "ti": "ti",
-                   "dep": "departement", "departement": "departement",
-                   "reg": "region", "region": "region"}
 # No 'unsafe-inline' nor 'unsafe-eval' for scripts, no remote origin anywhere. The one
 # inline-style allowance is for style *attributes* (Leaflet.markercluster's cluster icons
 # are HTML with a style attribute); <style> elements stay forbidden.
-CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; style-src-attr 'unsafe-inline'; "
-       "img-src 'self'; connect-src 'self'; font-src 'self'; object-src 'none'; "
-       "base-uri 'none'; form-action 'none'")
-# Same patterns as the case-table validator (geodata.cases), applied to exported text.
-EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-PHONE_RE = re.compile(
-    r"(?<!\d)(?:(?:\+|00)33[\s.\-]*(?:\(0\)[\s.\-]*)?|0)[1-9](?:[\s.\-]*\d{2}){4}(?!\d)"
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; style-src-attr 'unsafe-inline'; "
+    "img-src 'self'; connect-src 'self'; font-src 'self'; object-src 'none'; "
+    "base-uri 'none'; form-action 'none'"
 )
-MASK = "[coordonnées masquées]"
 STATIC = config.PROJECT_ROOT / "static"
-# Layer key -> build stage sources (by file name in the report) giving its vintage.
-VINTAGE_FILES = {
-    "acv": ("acv.csv", "acv2.csv"), "pvd": ("pvd.csv",), "ti": ("ti_groupements.csv",),
-    "tiers_lieux": ("fabriques_territoire.csv", "manufactures_proximite.csv",
-                    "tiers_lieux_2019.csv"),
-}
-
-Builder = Callable[[gpd.GeoDataFrame, Any], Any]
-BUILDERS: dict[str, Builder] = {
-    "epci": epci.epci_layer, "pays": pays.pays_layer, "ti": ti.ti_layer,
-    "acv": acv.acv_layer, "pvd": pvd.pvd_layer, "tiers_lieux": tiers_lieux.tiers_lieux_layer,
-    "clusters": lambda g, s: cases.cases_layer(g, s, clusters_only=True),
-    "cases": cases.cases_layer,
-}
 
 
 @dataclass
@@ -112,69 +90,33 @@ class _Capture:
         return {}
 
 
-def layer_data(atlas: Atlas) -> dict[str, gpd.GeoDataFrame | None]:
-    """The frames the map draws, by layer key (same choice as ``pages.data.map_layers``)."""
-    petr, ti_simple = atlas.get("petr"), atlas.get("ti_simplified")
-    return {
-        "epci": atlas.epci, "pays": petr if petr is not None else atlas.get("pays"),
-        "ti": ti_simple if ti_simple is not None else atlas.get("ti"),
-        "acv": atlas.get("acv"), "pvd": atlas.get("pvd"), "tiers_lieux": atlas.get("tiers_lieux"),
-        "clusters": atlas.get("clusters"), "cases": atlas.get("cases"),
-    }
+def territory_outline(atlas: Atlas, ident: str) -> gpd.GeoDataFrame:
+    """Outline of territory ``ident`` (:func:`geodata.territory.parse_territory_id`).
 
-
-def parse_territory(text: str) -> tuple[str, str]:
-    """Parse ``kind:id`` (``epci:200035731``, ``dep:42``, ``reg:84``, ``ti:…``, ``pays:…``,
-    ``commune:42187``), or a bare code: 9 digits is an EPCI, 5 characters a commune,
-    2 or 3 a département.
+    Returns ``id, name, geometry``, EPSG:4326 (:func:`geodata.territory.outline`).
 
     Raises
     ------
     ValueError
-        When the kind is unknown or a bare code is none of the above.
+        When the id is malformed, or the territory unknown or without a commune geometry.
+
     """
-    kind, sep, ident = text.strip().partition(":")
-    if sep:
-        if kind not in TERRITORY_KINDS or not ident:
-            raise ValueError(f"territory {text!r}: expected KIND:ID with KIND one of "
-                             f"{sorted(TERRITORY_KINDS)}, e.g. epci:200035731 or dep:42")
-        return TERRITORY_KINDS[kind], ident.strip()
-    code = kind
-    if re.fullmatch(r"\d{9}", code):
-        return "epci", code
-    if re.fullmatch(r"(?:\d{2}|2[AB])\d{3}", code):
-        return "commune", code
-    if re.fullmatch(r"\d{2,3}|2[AB]", code):
-        return "departement", code
-    raise ValueError(f"territory {text!r}: not a SIREN (9 digits), an INSEE commune code "
-                     "(5 characters) or a département code; or write KIND:ID, e.g. ti:T42")
-
-
-def territory_outline(atlas: Atlas, kind: str, ident: str) -> gpd.GeoDataFrame:
-    """Outline of a territory (its communes dissolved): ``id, name, geometry``, EPSG:4326.
-
-    Raises
-    ------
-    ValueError
-        When the territory is unknown or has no commune with a geometry.
-    """
-    row = territory.find(atlas, kind, ident)
-    codes = territory.commune_codes(atlas, kind, ident)
-    com = atlas.communes[atlas.communes["insee_com"].isin(codes)]
-    com = com[~com.geometry.isna()]
-    if row is None or com.empty:
-        raise ValueError(f"territory {kind}:{ident} is unknown in this build "
-                         "(atlas info lists what is loaded)")
-    name = str(row.get("nom", row.get("lib_ti", row.get("name", ident))))
-    geom = shapely.coverage_union_all(com.geometry.values)
-    return gpd.GeoDataFrame({"id": [ident], "name": [name]}, geometry=[geom], crs=com.crs)
+    ref = territory.parse_territory_id(ident)
+    outline = territory.outline(atlas, ref.kind, ref.code)
+    if outline is None:
+        raise ValueError(
+            f"territory {ref.id} is unknown in this build (atlas info lists what is loaded)"
+        )
+    return outline
 
 
 def clip(gdf: gpd.GeoDataFrame, outline: shapely.Geometry) -> gpd.GeoDataFrame:
-    """Keep the points inside ``outline`` and the areas sharing a fifth of their own area
-    or of the outline's with it: a territory's EPCI, the TI or Pays that contain it, not
-    the neighbours that only touch it (display geometry is simplified, so borders overlap
-    a little). Degrees are fine for these ratios."""
+    """Keep the points inside ``outline`` and the areas sharing a fifth of it with it.
+
+    A fifth of their own area or of the outline's: a territory's EPCI, the TI or Pays that
+    contain it, not the neighbours that only touch it (display geometry is simplified, so
+    borders overlap a little). Degrees are fine for these ratios.
+    """
     hits = gdf.iloc[gdf.sindex.query(outline, predicate="intersects")]
     geoms = hits.geometry.values
     points = shapely.get_type_id(geoms) == 0
@@ -187,37 +129,39 @@ def apply_filters(gdf: gpd.GeoDataFrame, filters: dict[str, list[str]] | None) -
     """Keep the rows ``atlas-layers.js`` would keep for ``spec.filters`` (``;`` lists)."""
     keep = pd.Series(True, index=gdf.index)
     for column, allowed in (filters or {}).items():
-        wanted = set(allowed)
-        keep &= gdf[column].map(
-            lambda v: bool(wanted & set(v.split(LIST_SEP) if isinstance(v, str) else [v])))
+        keep &= gdf[column].map(partial(_any_in, set(allowed)))
     return gdf[keep]
 
 
+def _any_in(wanted: set[str], value: object) -> bool:
+    return bool(wanted & set(value.split(LIST_SEP) if isinstance(value, str) else [value]))
+
+
 def apply_text(gdf: gpd.GeoDataFrame, spec: LayerSpec) -> gpd.GeoDataFrame:
-    """Keep the rows ``atlas-layers.js`` would keep for ``spec.text`` (accents and case
-    ignored, searched in ``spec.text_fields`` or the label)."""
+    """Keep the rows ``atlas-layers.js`` would keep for ``spec.text``.
+
+    Accents and case are ignored; the text is searched in ``spec.text_fields`` or the label.
+    """
     if not spec.text:
         return gdf
     fields = list(spec.text_fields) or [spec.label_field]
-    hay = gdf[fields].fillna("").astype(str).agg(" ".join, axis=1).map(_normalise)
-    return gdf[hay.str.contains(_normalise(spec.text), regex=False)]
-
-
-def _normalise(text: str) -> str:
-    decomposed = unicodedata.normalize("NFD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+    hay = gdf[fields].fillna("").astype(str).agg(" ".join, axis=1).map(fold)
+    return gdf[hay.str.contains(fold(spec.text), regex=False)]
 
 
 def features_table(
-    frames: dict[str, gpd.GeoDataFrame | None], specs: Sequence[LayerSpec],
-    communes: pd.DataFrame, outline: shapely.Geometry | None = None,
+    frames: dict[str, gpd.GeoDataFrame | None],
+    specs: Sequence[LayerSpec],
+    communes: pd.DataFrame,
+    outline: shapely.Geometry | None = None,
 ) -> pd.DataFrame:
-    """The table twin of a map: one row per feature the specs draw (French headers).
+    """Return the table twin of a map: one row per feature the specs draw (French headers).
 
     Parameters
     ----------
     frames : dict
-        Layer key -> the frame drawn (``layer_data``); a spec's name is its key.
+        Layer key -> the frame drawn (:func:`layers.registry.layer_frames`); a spec's
+        name is its key.
     specs : sequence of LayerSpec
         The layers drawn (``compose_map`` returns them), with their filters and text.
     communes : DataFrame
@@ -239,61 +183,72 @@ def features_table(
         if outline is not None:
             gdf = clip(gdf, outline)
         cells = table_columns(spec.name, gdf, communes)
-        part = pd.DataFrame({"Nom": gdf[spec.label_field].fillna("").astype(str),
-                             "Type": spec.kind_label, "Commune": cells["commune"],
-                             "Programme": cells["programme"]})
-        parts.append(part.sort_values("Nom", key=lambda s: s.map(_normalise)))
+        part = pd.DataFrame(
+            {
+                "Nom": gdf[spec.label_field].fillna("").astype(str),
+                "Type": spec.kind_label,
+                "Commune": cells["commune"],
+                "Programme": cells["programme"],
+            }
+        )
+        parts.append(part.sort_values("Nom", key=lambda s: s.map(fold)))
     columns = ["Nom", "Type", "Commune", "Programme"]
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=columns)
 
 
-def mask_contacts(text: str) -> str:
-    """Replace e-mail addresses and phone numbers in ``text`` with a mask."""
-    return PHONE_RE.sub(MASK, EMAIL_RE.sub(MASK, text))
-
-
-def vintages(report: dict, layers: Sequence[str]) -> list[str]:
+def vintages(report: BuildReport, layers: Sequence[str]) -> list[str]:
     """Vintages of the sources behind ``layers``, from the build report (French)."""
-    stages = report.get("stages", {})
-    out = [src["vintage"] for src in stages.get("base", {}).get("sources", [])]
+    out = [src.vintage for src in report.stage("base").sources]
     if {"cases", "clusters"} & set(layers):
-        out += [f"études de cas : {s['vintage'].split(' (')[0]}"
-                for s in stages.get("cases", {}).get("sources", [])]
+        out += [
+            f"études de cas : {s.vintage.split(' (')[0]}" for s in report.stage("cases").sources
+        ]
     for key in layers:
-        for src in stages.get("programmes", {}).get("sources", []):
-            if any(f"({f})" in src["name"] for f in VINTAGE_FILES.get(key, ())):
-                out.append(f"{src['name'].split(' (')[0]} : {src['vintage']}")
+        for src in report.stage("programmes").sources:
+            if any(f"({f})" in src.name for f in _vintage_files(key)):
+                out.append(f"{src.name.split(' (')[0]} : {src.vintage}")
     return list(dict.fromkeys(out))
 
 
-def attribution(report: dict, layers: Sequence[str]) -> str:
-    """``Sources : IGN, INSEE, ANCT — Licence Ouverte 2.0. Millésimes : …`` (French)."""
+def _vintage_files(key: str) -> tuple[str, ...]:
+    """Files of the ANCT lists behind map layer ``key`` (as the report names its sources)."""
+    layer = REGISTRY.get(key)
+    return tuple(anct.CATALOGUE[name].file for name in layer.lists) if layer else ()
+
+
+def attribution(report: BuildReport, layers: Sequence[str]) -> str:
+    """Return ``Sources : IGN, INSEE, ANCT — Licence Ouverte 2.0. Millésimes : …`` (French)."""
     found = vintages(report, layers)
     return f"{ATTRIBUTION}. Millésimes : {' ; '.join(found)}" if found else ATTRIBUTION
 
 
 def table_columns(key: str, src: gpd.GeoDataFrame, communes: pd.DataFrame) -> pd.DataFrame:
-    """The table twin's ``commune`` and ``programme`` cells of a layer's rows (French)."""
+    """Return the table twin's ``commune`` and ``programme`` cells of a layer's rows (French)."""
     out = pd.DataFrame(index=src.index, data={"commune": "", "programme": ""})
     if "nom_commune" in src:
         out["commune"] = src["nom_commune"].fillna("")
     elif "insee_com" in src:
         names = dict(zip(communes["insee_com"], communes["nom"], strict=False))
         out["commune"] = src["insee_com"].map(names).fillna("")
-    if key in ("acv", "pvd"):
+    if key in ("cases", "clusters"):
+        out["programme"] = src["programmes"].fillna("").str.replace(LIST_SEP, ", ")
+    elif "programme" in src:  # the points of one programme's lists (ACV, PVD)
         out["programme"] = src["programme"].fillna("")
     elif key == "ti":
-        out["programme"] = "Territoires d'industrie " + src["phase"].astype(str)
-    elif key == "tiers_lieux":
+        out["programme"] = f"{PROGRAMMES['ti'].label} " + src["phase"].astype(str)
+    elif key == TIERS_LIEUX:
         out["programme"] = src["source"].fillna("")
-    elif key in ("cases", "clusters"):
-        out["programme"] = src["programmes"].fillna("").str.replace(";", ", ")
     return out
 
 
 def export_site(
-    out_dir: Path, atlas: Atlas, layers: Sequence[str] = DEFAULT_LAYERS,
-    territory: str | None = None, *, title: str | None = None, atlas_url: str = "",
+    out_dir: Path,
+    atlas: Atlas,
+    layers: Sequence[str] = DEFAULT_LAYERS,
+    territory: str | None = None,
+    *,
+    title: str | None = None,
+    atlas_url: str = "",
 ) -> ExportResult:
     """Write the standalone site of ``layers`` (optionally one territory) to ``out_dir``.
 
@@ -306,8 +261,9 @@ def export_site(
     layers : sequence of str
         Layer keys in drawing order, among :data:`LAYERS`.
     territory : str, optional
-        ``kind:id`` or a bare code (see :func:`parse_territory`): only the features of
-        that territory are exported, and the map opens on it.
+        A territory id (``200035731``, ``ti-8408``, ``dep-42``; see
+        :mod:`geodata.territory`): only the features of that territory are exported, and
+        the map opens on it.
     title : str, optional
         Page title (default: the atlas's name, and the territory's).
     atlas_url : str
@@ -328,14 +284,14 @@ def export_site(
     unknown = [k for k in layers if k not in LAYERS]
     if unknown:
         raise ValueError(f"unknown layer(s) {unknown}; expected some of {list(LAYERS)}")
-    outline = territory_outline(atlas, *parse_territory(territory)) if territory else None
+    outline = territory_outline(atlas, territory) if territory else None
     out_dir = Path(out_dir)
     if (out_dir / "data").is_dir():
         shutil.rmtree(out_dir / "data")
     (out_dir / "data").mkdir(parents=True, exist_ok=True)
     result = ExportResult(out_dir, [], {}, [])
     specs, legend = [], []
-    frames = layer_data(atlas)
+    frames = layer_frames(atlas)
     for key in layers:
         if frames.get(key) is None:
             result.missing.append(key)
@@ -350,27 +306,40 @@ def export_site(
     name = outline["name"].iloc[0] if outline is not None else None
     title = title or ("Atlas des coopérations territoriales" + (f" — {name}" if name else ""))
     config_js = {
-        "title": title, "layers": specs, "legend": legend,
-        "bounds": _bounds(outline), "attribution": attribution(atlas.report, layers),
+        "title": title,
+        "layers": specs,
+        "legend": legend,
+        "bounds": _bounds(outline),
+        "overseas": overseas.places(),
+        "attribution": attribution(atlas.report, layers),
         "atlasUrl": atlas_url if re.match(r"^https?://", atlas_url) else "",
     }
-    _write(out_dir / "data" / "config.json",
-           json.dumps(config_js, ensure_ascii=False, separators=(",", ":")).encode(), result)
+    _write(
+        out_dir / "data" / "config.json",
+        json.dumps(config_js, ensure_ascii=False, separators=(",", ":")).encode(),
+        result,
+    )
     _copy_assets(out_dir, cluster=any(s["cluster"] for s in specs), result=result)
-    _write(out_dir / "index.html", index_html(title, any(s["cluster"] for s in specs)).encode(),
-           result)
+    _write(
+        out_dir / "index.html", index_html(title, any(s["cluster"] for s in specs)).encode(), result
+    )
     return result
 
 
 def layer_spec(key: str, gdf: gpd.GeoDataFrame) -> tuple[LayerSpec, gpd.GeoDataFrame]:
-    """The spec the app draws layer ``key`` with, and the columns it sends the browser."""
+    """Return the spec the app draws layer ``key`` with, and the columns it sends the browser."""
     store = _Capture()
-    spec = BUILDERS[key](gdf, store).spec
+    spec = draw_layer(key, gdf, store, MapView(layers=(key,))).spec  # no filter: all rows
     return spec, store.frames[spec.name]
 
 
-def _layer(key: str, gdf: gpd.GeoDataFrame, atlas: Atlas, outline: gpd.GeoDataFrame | None,
-           result: ExportResult) -> tuple[LayerSpec, gpd.GeoDataFrame]:
+def _layer(
+    key: str,
+    gdf: gpd.GeoDataFrame,
+    atlas: Atlas,
+    outline: gpd.GeoDataFrame | None,
+    result: ExportResult,
+) -> tuple[LayerSpec, gpd.GeoDataFrame]:
     spec, frame = layer_spec(key, gdf)
     frame = apply_filters(frame, spec.filters)
     if outline is not None:
@@ -389,16 +358,15 @@ def _layer(key: str, gdf: gpd.GeoDataFrame, atlas: Atlas, outline: gpd.GeoDataFr
 def _legend(spec: LayerSpec) -> list[dict[str, str]]:
     shape = "point" if spec.geometry == "point" else "area"
     if spec.colors:
-        return [{"label": f"{spec.kind_label} : {label}", "color": color, "shape": shape}
-                for label, color in spec.colors.items()]
+        return [
+            {"label": f"{spec.kind_label} : {label}", "color": color, "shape": shape}
+            for label, color in spec.colors.items()
+        ]
     return [{"label": spec.kind_label, "color": swatch_color(spec), "shape": shape}]
 
 
 def _bounds(outline: gpd.GeoDataFrame | None) -> list[list[float]]:
-    if outline is None:
-        return FRANCE_BOUNDS
-    b = outline.total_bounds
-    return [[float(b[1]), float(b[0])], [float(b[3]), float(b[2])]]
+    return leaflet_bounds(FRANCE_VIEW if outline is None else outline.total_bounds)
 
 
 def _write_geojson(out_dir: Path, name: str, gdf: gpd.GeoDataFrame, result: ExportResult) -> str:
@@ -438,9 +406,10 @@ def _copy_assets(out_dir: Path, *, cluster: bool, result: ExportResult) -> None:
 
 
 def index_html(title: str, cluster: bool) -> str:
-    """The page: static markup, every script and style a file of the site itself."""
+    """Return the page: static markup, every script and style a file of the site itself."""
     links = ["leaflet_css", "leaflet"] + (
-        ["markerclustercss", "markerclusterdefaultcss", "markerclusterjs"] if cluster else [])
+        ["markerclustercss", "markerclusterdefaultcss", "markerclusterjs"] if cluster else []
+    )
     urls = [url for _, url in vendored_links(links, EXPORT_VENDOR)]
     css = [u for u in urls if u.endswith(".css")] + ["embed/embed.css"]
     js = [u for u in urls if u.endswith(".js")]
@@ -494,44 +463,3 @@ les données sont dans le dossier data/ (GeoJSON).</p></noscript>
 </body>
 </html>
 """
-
-
-def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
-    """Register ``atlas embed --out DIR [--territory ID] [--layers epci,ti,...]``."""
-    p = subparsers.add_parser("embed", help="write a standalone static site of the map "
-                                            "(index.html, Leaflet, data) for any web server")
-    p.add_argument("--out", type=Path, required=True, help="output directory")
-    p.add_argument("--territory", metavar="ID",
-                   help="only this territory: epci:SIREN, dep:42, reg:84, ti:ID, pays:ID, "
-                        "commune:INSEE, or a bare SIREN / INSEE / département code")
-    p.add_argument("--layers", default=",".join(DEFAULT_LAYERS),
-                   help=f"comma-separated layers among {','.join(LAYERS)} "
-                        f"(default: {','.join(DEFAULT_LAYERS)})")
-    p.add_argument("--title", help="page title")
-    p.add_argument("--atlas-url", default="", help="URL of the full atlas, linked in the footer")
-    p.add_argument("--build", type=Path,
-                   help="build directory (default: $ATLAS_BUILD_DIR or build/)")
-    p.set_defaults(func=run_embed)
-    return p
-
-
-def run_embed(args: argparse.Namespace) -> int:
-    """Run ``atlas embed``; print what was written; return the exit code."""
-    from geodata import atlas as atlas_mod
-
-    keys = [k.strip() for k in args.layers.split(",") if k.strip()]
-    try:
-        a = atlas_mod.load(args.build)
-        result = export_site(args.out, a, keys, args.territory, title=args.title,
-                             atlas_url=args.atlas_url)
-    except (ValueError, FileNotFoundError) as error:
-        print(f"atlas embed: {error}", file=sys.stderr)
-        return 2
-    for key, n in result.features.items():
-        print(f"  {key}: {n:,} features")
-    for key in result.missing:
-        print(f"  {key}: not in the build, left out (atlas info says how to load it)")
-    if result.masked:
-        print(f"  contact details masked in {result.masked} text field(s)")
-    print(f"wrote {len(result.files)} files, {result.size_bytes:,} bytes, to {result.out_dir}")
-    return 0

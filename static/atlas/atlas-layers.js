@@ -1,6 +1,7 @@
 /* Atlas des coopérations territoriales: GeoJSON layers drawn from a spec built in Python
- * (layers/geojson.py). Data comes inline or from a URL the browser caches; every text is
- * escaped before it reaches the DOM. No network access other than spec.url. */
+ * (layers/geojson.py), the initial fit of the view and the overseas quick-zoom buttons.
+ * Data comes inline or from a URL the browser caches; every text is escaped before it
+ * reaches the DOM. No network access other than spec.url. */
 (function (global) {
   "use strict";
 
@@ -96,5 +97,56 @@
     return outer;
   }
 
-  global.atlas = { geojsonLayer: geojsonLayer, escapeHtml: escapeHtml };
+  // Fit the map on `bounds` with a margin, and again when the map's frame is resized
+  // (Streamlit sizes its iframe after the first fit) unless the reader has moved the map.
+  function fitView(map, bounds, options) {
+    var opts = Object.assign({ padding: [24, 24], maxZoom: 12 }, options || {});
+    var target = L.latLngBounds(bounds);
+    var fitted = null;
+    function fit() {
+      map.fitBounds(target, opts);
+      fitted = { center: map.getCenter(), zoom: map.getZoom() };
+    }
+    fit();
+    map.on("resize", function () {
+      var still = fitted && map.getZoom() === fitted.zoom &&
+        map.getCenter().distanceTo(fitted.center) < 1;
+      if (still) { fit(); }
+    });
+    return map;
+  }
+
+  // Quick-zoom buttons to metropolitan France and the five DROM (layers/overseas.py):
+  // `places` is a list of {label, bounds}; real buttons, so the keyboard reaches them.
+  function overseasControl(places) {
+    var control = L.control({ position: "topleft" });
+    control.onAdd = function (map) {
+      var box = L.DomUtil.create("div", "leaflet-bar atlas-overseas");
+      box.setAttribute("role", "group");
+      box.setAttribute("aria-label", "Aller à la métropole ou à un département d'outre-mer");
+      box.style.background = "#fff";
+      places.forEach(function (place) {
+        var button = L.DomUtil.create("button", "atlas-overseas-button", box);
+        button.type = "button";
+        button.textContent = place.label;
+        button.title = "Centrer la carte sur : " + place.label;
+        var s = button.style;
+        s.display = "block"; s.width = "100%"; s.textAlign = "left"; s.cursor = "pointer";
+        s.border = "0"; s.borderBottom = "1px solid #ccc"; s.background = "#fff";
+        s.padding = "2px 6px"; s.font = "12px/1.4 sans-serif"; s.color = "#222";
+        L.DomEvent.on(button, "click", function () {
+          map.fitBounds(L.latLngBounds(place.bounds), { padding: [12, 12] });
+        });
+      });
+      L.DomEvent.disableClickPropagation(box);
+      L.DomEvent.disableScrollPropagation(box);
+      return box;
+    };
+    return control;
+  }
+
+  global.atlas = {
+    geojsonLayer: geojsonLayer, escapeHtml: escapeHtml, fitView: fitView,
+    overseasControl: overseasControl
+  };
 })(window);

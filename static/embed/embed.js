@@ -133,7 +133,8 @@
       var node = e.layer.getElement ? e.layer.getElement() : null;
       if (node && node.tagName.toLowerCase() === "path") { node.setAttribute("tabindex", "-1"); }
     });
-    state.map.fitBounds(config.bounds);
+    atlas.fitView(state.map, config.bounds);
+    if (config.overseas) { atlas.overseasControl(config.overseas).addTo(state.map); }
     legend(config.legend);
     footer(config);
     return Promise.all(config.layers.map(function (spec) { return getJson(spec.url); }))
