@@ -14,20 +14,28 @@ view = mapstate.current_view("ign" if data.online() else "aucun")
 view = sidebar.filters(atlas, view)
 
 picked = search_box.territory_search(
-    atlas, "Rechercher une commune, un EPCI, un Pays ou un Territoire d'industrie",
-    "Nom ou code (ex. Roanne, 42187, 200035731)")
+    atlas,
+    "Rechercher une commune, un EPCI, un Pays ou un Territoire d'industrie",
+    "Nom ou code (ex. Roanne, 42187, 200035731)",
+)
 if picked and view.selection != picked:
     view = view.with_selection(*picked)
 mapstate.publish(view)
 
 left, right = st.columns([3, 2] if view.selection else [1, 0.0001])
 with left:
-    m, drawn, missing = compose_map(data.map_layers(atlas), mapstate.map_view(atlas, view),
-                                    data.store())
+    m, drawn, missing = compose_map(
+        data.map_layers(atlas), mapstate.map_view(atlas, view), data.store()
+    )
     for key in missing:
         st.warning(f"Couche « {mapstate.LAYER_LABELS[key]} » non chargée : {data.load_hint(key)}")
-    out = st_folium(m, key="carte", height=620, use_container_width=True,
-                    returned_objects=["last_object_clicked_tooltip"])
+    out = st_folium(
+        m,
+        key="carte",
+        height=620,
+        use_container_width=True,
+        returned_objects=["last_object_clicked_tooltip"],
+    )
     embed_panel.integrer(view)
 clicked = parse_tooltip((out or {}).get("last_object_clicked_tooltip"))
 if clicked and clicked != st.session_state.get("last_click"):

@@ -16,10 +16,12 @@ from layers.legend import Legend, replace_legend
 from pages.ui import data, embed_panel, embedding, mapstate, viewstate
 
 # Static CSS (no data): Streamlit's header and toolbar have no place in an iframe.
-st.markdown("<style>header[data-testid='stHeader'],[data-testid='stToolbar'],"
-            "[data-testid='stSidebarCollapsedControl']{display:none}"
-            ".block-container,[data-testid='stMainBlockContainer']{padding:0.5rem 1rem}</style>",
-            unsafe_allow_html=True)
+st.markdown(
+    "<style>header[data-testid='stHeader'],[data-testid='stToolbar'],"
+    "[data-testid='stSidebarCollapsedControl']{display:none}"
+    ".block-container,[data-testid='stMainBlockContainer']{padding:0.5rem 1rem}</style>",
+    unsafe_allow_html=True,
+)
 
 atlas = data.get_atlas()
 view = viewstate.from_query(st.query_params.to_dict(), "aucun")

@@ -8,6 +8,7 @@ from geodata.briefing import export as briefing_export
 from geodata.briefing import model as briefing
 from geodata.briefing import pdf as briefing_pdf
 from geodata.briefing.model import PROGRAMMES, fmt_int, fmt_km2
+from geodata.territory import territory_id
 from pages.ui import data, search_box
 
 atlas = data.get_atlas()
@@ -16,7 +17,7 @@ st.title("Fiche territoire")
 
 @st.cache_data(max_entries=64, show_spinner="Préparation de la fiche…")
 def get_briefing(kind: str, ident: str, radius_km: int) -> briefing.Briefing:
-    """The briefing of one territory (keyed on its code and the radius)."""
+    """Return the briefing of one territory (keyed on its code and the radius)."""
     return briefing.make_briefing(data.get_atlas(), kind, ident, radius_km)
 
 
@@ -44,10 +45,12 @@ def get_file(kind: str, ident: str, radius_km: int, fmt: str) -> bytes:
 
 
 picked = search_box.territory_search(
-    atlas, "Rechercher un Territoire d'industrie, un EPCI, un Pays ou une commune",
-    "Nom ou code (ex. Thiers, ti-8408, 200035731, 42187)")
-if picked and picked[1] != st.query_params.get("t"):
-    st.query_params["t"] = picked[1]
+    atlas,
+    "Rechercher un Territoire d'industrie, un EPCI, un Pays ou une commune",
+    "Nom ou code (ex. Thiers, ti-8408, 200035731, 42187)",
+)
+if picked and territory_id(*picked) != st.query_params.get("t"):
+    st.query_params["t"] = territory_id(*picked)
 wanted = st.query_params.get("t", "")
 if not wanted:
     st.info("Choisissez un territoire ci-dessus, ou ouvrez la fiche depuis le panneau de la carte.")
@@ -56,21 +59,27 @@ try:
     kind, ident = briefing.resolve_id(atlas, wanted)
 except ValueError:
     close = briefing.close_matches(atlas, wanted, briefing.kind_of(wanted))
-    st.error(f"Aucun territoire n'a l'identifiant « {wanted} »."
-             + (" Les plus proches : " + ", ".join(close) + "." if close else ""))
+    st.error(
+        f"Aucun territoire n'a l'identifiant « {wanted} »."
+        + (" Les plus proches : " + ", ".join(close) + "." if close else "")
+    )
     st.stop()
 
 radius = st.slider("Études de cas à moins de (km)", 0, 100, 20, step=5)
 b = get_briefing(kind, ident, radius)
 images = get_images(kind, ident, radius)
 st.header(b.name)
-st.caption(f"{b.kind_label} · {b.id} · {b.main_departement} · {', '.join(b.regions['nom'])}")
-st.markdown(f"**Population** : {fmt_int(b.population)} hab. · **Superficie** : "
-            f"{fmt_km2(b.area_km2)} · **Communes** : {len(b.communes)} · "
-            f"**EPCI** : {len(b.epci)}")
+st.caption(f"{b.kind_label} · {b.id} · {b.departements_label} · {', '.join(b.regions['nom'])}")
+st.markdown(
+    f"**Population** : {fmt_int(b.population)} hab. · **Superficie** : "
+    f"{fmt_km2(b.area_km2)} · **Communes** : {len(b.communes)} · "
+    f"**EPCI** : {len(b.epci)}"
+)
 if b.is_empty:
-    st.info("Aucun programme national ni étude de cas dans ce territoire : voyez les études "
-            "de cas proches et les territoires comparables ci-dessous.")
+    st.info(
+        "Aucun programme national ni étude de cas dans ce territoire : voyez les études "
+        "de cas proches et les territoires comparables ci-dessous."
+    )
 left, right = st.columns([3, 2])
 left.image(images["map"], caption=f"Carte du territoire ({b.metric_crs})")
 with right:
@@ -78,19 +87,42 @@ with right:
         if names:
             st.markdown(f"**{label}** : " + " ; ".join(names))
     st.markdown("**Programmes présents**")
-    st.dataframe({"Programme": [p[2] for p in PROGRAMMES.values()],
-                  "Nombre": [b.counts[k] for k in PROGRAMMES]}, hide_index=True)
+    st.dataframe(
+        {
+            "Programme": [p[2] for p in PROGRAMMES.values()],
+            "Nombre": [b.counts[k] for k in PROGRAMMES],
+        },
+        hide_index=True,
+    )
 
 compo, progs, cases, peers, exports = st.tabs(
-    ["Composition", "Programmes", "Études de cas", "Territoires comparables", "Exports"])
+    ["Composition", "Programmes", "Études de cas", "Territoires comparables", "Exports"]
+)
 with compo:
-    st.dataframe(b.epci.rename(columns={"siren_epci": "SIREN", "nom": "EPCI", "nature": "Nature",
-                                        "population": "Population",
-                                        "n_communes": "Communes ici"}), hide_index=True)
-    st.dataframe(b.communes.rename(columns={"insee_com": "Code INSEE", "nom": "Commune",
-                                            "population": "Population", "nom_epci": "EPCI",
-                                            "area_km2": "km²"})
-                 .drop(columns=["siren_epci", "insee_reg"]), hide_index=True)
+    st.dataframe(
+        b.epci.rename(
+            columns={
+                "siren_epci": "SIREN",
+                "nom": "EPCI",
+                "nature": "Nature",
+                "population": "Population",
+                "n_communes": "Communes ici",
+            }
+        ),
+        hide_index=True,
+    )
+    st.dataframe(
+        b.communes.rename(
+            columns={
+                "insee_com": "Code INSEE",
+                "nom": "Commune",
+                "population": "Population",
+                "nom_epci": "EPCI",
+                "area_km2": "km²",
+            }
+        ).drop(columns=["siren_epci", "insee_reg"]),
+        hide_index=True,
+    )
 with progs:
     st.image(images["chart"])
     for key, rows in b.programmes.items():
@@ -99,16 +131,21 @@ with progs:
                 st.dataframe(rows, hide_index=True)
 with cases:
     n = 0
-    for title, rows in (("Dans le territoire", b.cases_inside),
-                        (f"À moins de {radius} km", b.cases_nearby)):
+    for title, rows in (
+        ("Dans le territoire", b.cases_inside),
+        (f"À moins de {radius} km", b.cases_nearby),
+    ):
         st.markdown(f"**{title}** ({len(rows)})")
         if rows.empty:
             st.caption("Aucune étude de cas.")
         for r in rows.itertuples():
             n += 1
             far = f" — {r.distance_km:g} km" if r.distance_km else ""
-            st.page_link("pages/cas.py", label=f"{n}. {r.name} ({r.types}, {r.lieu}){far}",
-                         query_params={"cas": r.id})
+            st.page_link(
+                "pages/cas.py",
+                label=f"{n}. {r.name} ({r.types}, {r.lieu}){far}",
+                query_params={"cas": r.id},
+            )
 with peers:
     if b.comparables.empty:
         st.caption("Aucun territoire comparable avec étude de cas.")
@@ -124,10 +161,22 @@ with exports:
         ("CSV des études de cas", "csv-cas", f"{stem}-etudes-de-cas.csv", "text/csv"),
         ("GeoJSON (EPSG:4326)", "geojson", f"{stem}.geojson", "application/geo+json"),
         ("GeoPackage (EPSG:4326)", "gpkg", f"{stem}.gpkg", "application/geopackage+sqlite3"),
-        (f"GeoPackage ({b.metric_crs})", "gpkg-l93", f"{stem}-{b.metric_crs.split(':')[1]}.gpkg",
-         "application/geopackage+sqlite3"),
+        (
+            f"GeoPackage ({b.metric_crs})",
+            "gpkg-l93",
+            f"{stem}-{b.metric_crs.split(':')[1]}.gpkg",
+            "application/geopackage+sqlite3",
+        ),
     ):
-        st.download_button(label, lambda f=fmt: get_file(kind, ident, radius, f), file_name=name,
-                           mime=mime, on_click="ignore", key=f"dl-{fmt}")
-    st.caption("Sources, licences et millésimes : dernière page du PDF et page "
-               "« Données et sources ». Aucune donnée personnelle.")
+        st.download_button(
+            label,
+            lambda f=fmt: get_file(kind, ident, radius, f),
+            file_name=name,
+            mime=mime,
+            on_click="ignore",
+            key=f"dl-{fmt}",
+        )
+    st.caption(
+        "Sources, licences et millésimes : dernière page du PDF et page "
+        "« Données et sources ». Aucune donnée personnelle."
+    )

@@ -13,7 +13,9 @@ import streamlit as st
 
 from geodata import atlas, config
 from geodata.build import runner as build
+from geodata.report import BuildReport
 from layers.geojson import StaticFiles
+from layers.registry import layer_frames
 
 STATIC_DIR = config.PROJECT_ROOT / "static"
 
@@ -40,7 +42,7 @@ def store() -> StaticFiles:
     return StaticFiles(STATIC_DIR)
 
 
-def report() -> dict:
+def report() -> BuildReport:
     """Return the last build report."""
     return get_atlas().report
 
@@ -56,14 +58,8 @@ def online() -> bool:
 
 
 def map_layers(a: atlas.Atlas) -> dict:
-    """The layers the map draws, by key (display geometry where there is one)."""
-    ti = a.get("ti_simplified")
-    petr = a.get("petr")  # national PETR from BANATIC when fetched, else the documents' Pays
-    return {
-        "epci": a.epci, "pays": petr if petr is not None else a.get("pays"), "ti": ti if ti is not None else a.get("ti"),
-        "acv": a.get("acv"), "pvd": a.get("pvd"), "tiers_lieux": a.get("tiers_lieux"),
-        "clusters": a.get("clusters"), "cases": a.get("cases"),
-    }
+    """Return the layers the map draws, by key (:func:`layers.registry.layer_frames`)."""
+    return layer_frames(a)
 
 
 def load_hint(key: str) -> str:

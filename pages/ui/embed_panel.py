@@ -21,7 +21,7 @@ def requested() -> bool:
 
 
 def app_url() -> str:
-    """The address of the atlas as this browser sees it (without the page path)."""
+    """Return the address of the atlas as this browser sees it (without the page path)."""
     url = st.context.url or ""
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https"):
@@ -31,22 +31,32 @@ def app_url() -> str:
 
 
 def integrer(view: ViewState) -> None:
-    """The *Intégrer* panel: the iframe snippet of the current view, for a public site."""
+    """Show the *Intégrer* panel: the iframe snippet of the current view, for a public site."""
     with st.expander("Intégrer cette carte dans un site (iframe)"):
-        base = st.text_input("Adresse publique de l'atlas", value=app_url(), key="embed_base",
-                             help="L'adresse à laquelle le public atteint cet atlas.")
+        base = st.text_input(
+            "Adresse publique de l'atlas",
+            value=app_url(),
+            key="embed_base",
+            help="L'adresse à laquelle le public atteint cet atlas.",
+        )
         left, right = st.columns(2)
         width = left.text_input("Largeur (pixels ou %)", value="100%", key="embed_width")
         height = right.number_input("Hauteur (pixels)", 200, 3000, 700, step=50, key="embed_height")
-        title = st.text_input("Titre de la carte (lu par les lecteurs d'écran)",
-                              value=embedding.DEFAULT_TITLE, key="embed_title")
+        title = st.text_input(
+            "Titre de la carte (lu par les lecteurs d'écran)",
+            value=embedding.DEFAULT_TITLE,
+            key="embed_title",
+        )
         try:
-            snippet = embedding.iframe_snippet(base, view, title=title, width=width,
-                                               height=int(height))
+            snippet = embedding.iframe_snippet(
+                base, view, title=title, width=width, height=int(height)
+            )
         except ValueError as error:
             st.error(str(error))
             return
         st.code(snippet, language="html")
-        st.markdown(f"[Aperçu de la carte intégrée]({embedding.embed_url(base, view)}) · "
-                    "couches, filtres et territoire sont ceux de la vue actuelle ; "
-                    "pour un très large public, préférer l'export statique (`atlas embed`).")
+        st.markdown(
+            f"[Aperçu de la carte intégrée]({embedding.embed_url(base, view)}) · "
+            "couches, filtres et territoire sont ceux de la vue actuelle ; "
+            "pour un très large public, préférer l'export statique (`atlas embed`)."
+        )

@@ -39,21 +39,25 @@ def base_url(url: str) -> str:
 
 
 def full_atlas_url(base: str, view: ViewState) -> str:
-    """The same view in the full atlas (no embed)."""
+    """Return the same view in the full atlas (no embed)."""
     query = urlencode(view.to_query())
     return base_url(base) + (f"?{query}" if query else "")
 
 
 def embed_url(base: str, view: ViewState) -> str:
-    """The embed of ``view``: ``<base>?embed=1&couches=…``."""
+    """Return the embed of ``view``: ``<base>?embed=1&couches=…``."""
     return base_url(base) + "?" + urlencode({"embed": "1", **view.to_query()})
 
 
 def iframe_snippet(
-    base: str, view: ViewState, *, title: str = DEFAULT_TITLE, width: str = "100%",
+    base: str,
+    view: ViewState,
+    *,
+    title: str = DEFAULT_TITLE,
+    width: str = "100%",
     height: int = 700,
 ) -> str:
-    """The ``<iframe>`` to paste in a web page, every attribute escaped.
+    """Return the ``<iframe>`` to paste in a web page, every attribute escaped.
 
     Raises
     ------
@@ -63,9 +67,13 @@ def iframe_snippet(
     if not 200 <= int(height) <= 3000:
         raise ValueError(f"hauteur {height} : attendu entre 200 et 3000 pixels")
     attrs = {
-        "src": embed_url(base, view), "title": title or DEFAULT_TITLE,
-        "width": width if width.rstrip("%").isdigit() else "100%", "height": str(int(height)),
-        "loading": "lazy", "style": "border:0", "referrerpolicy": "no-referrer-when-downgrade",
+        "src": embed_url(base, view),
+        "title": title or DEFAULT_TITLE,
+        "width": width if width.rstrip("%").isdigit() else "100%",
+        "height": str(int(height)),
+        "loading": "lazy",
+        "style": "border:0",
+        "referrerpolicy": "no-referrer-when-downgrade",
     }
     html_attrs = " ".join(f'{k}="{escape(v, quote=True)}"' for k, v in attrs.items())
     return f"<iframe {html_attrs}></iframe>"

@@ -7,8 +7,10 @@ import streamlit as st
 
 from geodata import territory
 from geodata.atlas import Atlas
-from geodata.briefing.model import BRIEFING_KINDS
-from geodata.vocab import KINDS, LIST_SEP
+from geodata.briefing.model import BRIEFING_KINDS, departements_label, departements_of
+from geodata.vocab import KINDS, LIST_SEP, POINT_PROGRAMMES
+from geodata.vocab import PROGRAMMES as VOCAB
+from pages.ui.markup import literal
 
 
 def _fmt(n: float | int | None, unit: str = "") -> str:
@@ -27,14 +29,26 @@ def show(atlas: Atlas, kind: str, ident: str) -> None:
         st.warning(f"Territoire inconnu : {kind} {ident}")
         return
     st.subheader(t.name)
-    st.caption(f"{t.kind_label} · {ident}")
+    st.caption(f"{t.kind_label} · {territory.territory_id(kind, ident)}")
     if kind in BRIEFING_KINDS:
-        st.page_link("pages/territoire.py", label="Fiche territoire (PDF, exports)",
-                     icon=":material/description:", query_params={"t": ident})
+        st.page_link(
+            "pages/territoire.py",
+            label="Fiche territoire (PDF, exports)",
+            icon=":material/description:",
+            query_params={"t": territory.territory_id(kind, ident)},
+        )
     # Plain figures, not st.metric: three metrics side by side truncate "100 …" in the panel.
-    st.markdown(f"**Population** : {_fmt(t.population, ' hab.')} · "
-                f"**Superficie** : {_fmt(t.area_km2, ' km²')} · "
-                f"**Communes** : {_fmt(len(t.communes))}")
+    st.markdown(
+        f"**Population** : {_fmt(t.population, ' hab.')} · "
+        f"**Superficie** : {_fmt(t.area_km2, ' km²')} · "
+        f"**Communes** : {_fmt(len(t.communes))}"
+    )
+    if kind not in ("departement", "region") and not t.communes.empty:
+        deps = departements_of(atlas, t.communes)
+        st.markdown(
+            f"**{'Départements' if len(deps) > 1 else 'Département'}** : "
+            + literal(departements_label(deps))
+        )
     if kind == "commune" and not t.epci.empty:
         st.markdown(f"**EPCI** : {t.epci.iloc[0]['nom']} ({t.epci.iloc[0]['nature']})")
     for label, names in t.memberships.items():
@@ -42,15 +56,33 @@ def show(atlas: Atlas, kind: str, ident: str) -> None:
             st.markdown(f"**{label}** : " + ", ".join(names))
     if kind in ("pays", "ti", "departement", "region") and not t.epci.empty:
         with st.expander(f"EPCI membres ({len(t.epci)})"):
-            st.dataframe(t.epci.rename(columns={"siren_epci": "SIREN", "nom": "Nom",
-                                                "nature": "Nature", "population": "Population"}),
-                         hide_index=True)
-    counts = {label: len(rows) for label, rows in t.programmes.items() if len(rows)}
+            st.dataframe(
+                t.epci.rename(
+                    columns={
+                        "siren_epci": "SIREN",
+                        "nom": "Nom",
+                        "nature": "Nature",
+                        "population": "Population",
+                    }
+                ),
+                hide_index=True,
+            )
+    counts = programme_counts(atlas, kind, ident)
     if counts:
         st.markdown("**Programmes présents**")
-        st.dataframe(pd.DataFrame(list(counts.items()), columns=["Programme", "Nombre"]),
-                     hide_index=True)
+        st.dataframe(
+            pd.DataFrame(list(counts.items()), columns=["Programme", "Nombre"]), hide_index=True
+        )
     _case_links(t.cases)
+
+
+def programme_counts(atlas: Atlas, kind: str, ident: str) -> dict[str, int]:
+    """Return the panel's programme counts (French label -> count, zeros left out).
+
+    Read from the ``facts`` stage's table (:meth:`Atlas.counts`), as the briefing's.
+    """
+    known = atlas.counts(kind, ident) or {}
+    return {VOCAB[key].plural: known[key] for key in POINT_PROGRAMMES if known.get(key)}
 
 
 def _case_links(cases: pd.DataFrame) -> None:

@@ -9,9 +9,9 @@ import streamlit as st
 from geodata.atlas import Atlas
 from geodata.vocab import KINDS, LIST_SEP
 from layers.basemap import BASEMAPS
+from layers.registry import REGISTRY
 from pages.ui import data
-from pages.ui.mapstate import LAYER_LABELS
-from pages.ui.viewstate import LAYERS, ViewState
+from pages.ui.viewstate import ViewState
 
 
 def _init(key: str, value) -> None:
@@ -31,10 +31,10 @@ def filters(atlas: Atlas, view: ViewState) -> ViewState:
     side = st.sidebar
     side.subheader("Couches")
     layers = []
-    for key in LAYERS:
+    frames = data.map_layers(atlas)
+    for key, layer in REGISTRY.items():
         _init(f"couche_{key}", key in view.layers)
-        loaded = data.map_layers(atlas).get(key) is not None
-        label = LAYER_LABELS[key] + ("" if loaded else " (non chargée)")
+        label = layer.label + ("" if frames[key] is not None else " (non chargée)")
         if side.checkbox(label, key=f"couche_{key}"):
             layers.append(key)
     _init("fond", view.basemap)
@@ -43,16 +43,18 @@ def filters(atlas: Atlas, view: ViewState) -> ViewState:
     side.subheader("Filtres")
     regions = dict(zip(atlas.regions["code"], atlas.regions["nom"], strict=True))
     _init("reg", view.reg if view.reg in regions else "")
-    reg = side.selectbox("Région", ["", *regions], key="reg",
-                         format_func=lambda c: regions.get(c, "Toutes"))
+    reg = side.selectbox(
+        "Région", ["", *regions], key="reg", format_func=lambda c: regions.get(c, "Toutes")
+    )
     deps = atlas.departements
     deps = deps[deps["insee_reg"] == reg] if reg else deps
     dep_names = dict(zip(deps["code"], deps["code"] + " " + deps["nom"], strict=True))
     _init("dep", view.dep if view.dep in dep_names else "")
     if st.session_state.dep not in dep_names:
         st.session_state.dep = ""
-    dep = side.selectbox("Département", ["", *dep_names], key="dep",
-                         format_func=lambda c: dep_names.get(c, "Tous"))
+    dep = side.selectbox(
+        "Département", ["", *dep_names], key="dep", format_func=lambda c: dep_names.get(c, "Tous")
+    )
     programmes = _values(atlas, "programmes")
     _init("prog", [p for p in view.programmes if p in programmes])
     prog = side.multiselect("Programme", programmes, key="prog")
@@ -63,5 +65,14 @@ def filters(atlas: Atlas, view: ViewState) -> ViewState:
     theme = side.multiselect("Thème", themes, key="themes")
     _init("texte", view.text)
     text = side.text_input("Texte libre (études de cas)", key="texte")
-    return replace(view, layers=tuple(layers), basemap=basemap, reg=reg, dep=dep,
-                   programmes=tuple(prog), kinds=tuple(kinds), themes=tuple(theme), text=text)
+    return replace(
+        view,
+        layers=tuple(layers),
+        basemap=basemap,
+        reg=reg,
+        dep=dep,
+        programmes=tuple(prog),
+        kinds=tuple(kinds),
+        themes=tuple(theme),
+        text=text,
+    )

@@ -10,8 +10,9 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
-LAYERS = ("epci", "pays", "ti", "acv", "pvd", "tiers_lieux", "clusters", "cases")
-DEFAULT_LAYERS = ("epci", "cases")
+from geodata.territory import parse_territory_id, territory_id
+from layers.registry import DEFAULT_LAYERS, LAYERS
+
 BASEMAPS = ("aucun", "ign", "osm")
 SELECTION_KINDS = ("commune", "epci", "pays", "ti", "case")
 _SAFE = re.compile(r"^[A-Za-z0-9_.\-]{1,64}$")
@@ -35,11 +36,14 @@ class ViewState:
     def to_query(self) -> dict[str, str]:
         """Return the query-string parameters (defaults left out, so links stay short)."""
         q = {
-            "couches": ",".join(self.layers) if self.layers != DEFAULT_LAYERS else "",
-            "reg": self.reg, "dep": self.dep,
-            "prog": ",".join(self.programmes), "type": ",".join(self.kinds),
-            "theme": ",".join(self.themes), "q": self.text,
-            "sel": f"{self.selection[0]}:{self.selection[1]}" if self.selection else "",
+            "couches": (",".join(self.layers) or NO_LAYER) if self.layers != DEFAULT_LAYERS else "",
+            "reg": self.reg,
+            "dep": self.dep,
+            "prog": ",".join(self.programmes),
+            "type": ",".join(self.kinds),
+            "theme": ",".join(self.themes),
+            "q": self.text,
+            "sel": selection_param(*self.selection) if self.selection else "",
             "fond": self.basemap if self.basemap != "aucun" else "",
         }
         return {k: v for k, v in q.items() if v}
@@ -49,26 +53,52 @@ class ViewState:
         return replace(self, selection=(kind, ident))
 
 
+def selection_param(kind: str, ident: str) -> str:
+    """Return the ``sel`` value of a selection: the territory's id, or ``case:<id>``.
+
+    A territory is written as every command and URL names it (``200035731``,
+    ``ti-8408``; see :mod:`geodata.territory`); a case study, which is no territory, as
+    ``case:<id>``.
+    """
+    return f"case:{ident}" if kind == "case" else territory_id(kind, ident)
+
+
+def parse_selection(value: str) -> tuple[str, str] | None:
+    """Read a ``sel`` value: a territory id (or an alias) or ``case:<id>``; None if neither."""
+    kind, sep, ident = value.partition(":")
+    if sep and kind == "case":
+        return ("case", ident) if _SAFE.match(ident) else None
+    try:
+        ref = parse_territory_id(value)
+    except ValueError:
+        return None
+    return (ref.kind, ref.code) if ref.kind in SELECTION_KINDS else None
+
+
 def _codes(value: str, ignored: list[str], name: str) -> tuple[str, ...]:
     out = []
     for item in filter(None, (v.strip() for v in value.split(","))):
-        (out if _SAFE.match(item) else ignored).append(item if _SAFE.match(item) else f"{name}={item}")
+        (out if _SAFE.match(item) else ignored).append(
+            item if _SAFE.match(item) else f"{name}={item}"
+        )
     return tuple(out)
+
+
+NO_LAYER = "aucune"  # couches=aucune: every layer turned off (an empty value is dropped)
 
 
 def from_query(params: Mapping[str, str], default_basemap: str = "aucun") -> ViewState:
     """Parse query parameters into a :class:`ViewState`; never raises."""
     ignored: list[str] = []
     layers = DEFAULT_LAYERS
-    if "couches" in params:
+    if params.get("couches") == NO_LAYER:
+        layers = ()
+    elif "couches" in params:
         asked = _codes(params["couches"], ignored, "couches")
         ignored += [f"couches={x}" for x in asked if x not in LAYERS]
         layers = tuple(x for x in asked if x in LAYERS)
-    selection = None
-    kind, _, ident = params.get("sel", "").partition(":")
-    if kind in SELECTION_KINDS and _SAFE.match(ident):
-        selection = (kind, ident)
-    elif params.get("sel"):
+    selection = parse_selection(params.get("sel", ""))
+    if selection is None and params.get("sel"):
         ignored.append(f"sel={params['sel']}")
     basemap = params.get("fond", default_basemap)
     if basemap not in BASEMAPS:
