@@ -6,13 +6,18 @@ STAMP  := $(VENV)/.installed
 PORT   ?= 8501
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test install assets browser build bench clean
+.PHONY: run test lint install assets browser build bench clean
 
+# Streamlit's settings (file watcher off, usage statistics off) are in .streamlit/config.toml.
 run: install assets build
 	$(VENV)/bin/streamlit run app.py --server.port $(PORT)
 
-test: install assets browser
+test: install assets browser lint
 	$(PY) -m pytest
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 
 # The end-to-end tests drive Debian's Chromium (headless, through Playwright).
 browser:

@@ -59,11 +59,15 @@ def main() -> None:
     print(f"build loaded once:                  {load_s:6.2f} s")
     print(f"briefing PDF, first (shared tables): {times[0]:6.2f} s")
     print(f"briefing PDF, median / max:          {per:6.2f} s / {max(times):.2f} s")
-    print(f"all {len(ids)} TI, batch (one load):     {load_s + batch_s:6.1f} s   "
-          f"({size / 1e6:.1f} MB of PDF)")
+    print(
+        f"all {len(ids)} TI, batch (one load):     {load_s + batch_s:6.1f} s   "
+        f"({size / 1e6:.1f} MB of PDF)"
+    )
     print(f"naive, median per TI (fresh load):   {naive_per:6.2f} s   (sample of {len(naive)})")
-    print(f"all {len(ids)} TI, naive (extrapolated): {naive_total:6.1f} s   "
-          f"ratio naive/batch {naive_total / (load_s + batch_s):.1f}x")
+    print(
+        f"all {len(ids)} TI, naive (extrapolated): {naive_total:6.1f} s   "
+        f"ratio naive/batch {naive_total / (load_s + batch_s):.1f}x"
+    )
 
 
 if __name__ == "__main__":

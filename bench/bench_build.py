@@ -41,7 +41,10 @@ def main() -> None:
     print(f"atlas build, cold (empty cache):   {cold:6.1f} s")
     print(f"atlas build, warm (nothing to do): {warm:6.1f} s   ratio cold/warm {cold / warm:.0f}x")
     print(f"national EPCI GeoJSON, raw:        {raw_b / 1e6:6.2f} MB")
-    print(f"national EPCI GeoJSON, simplified: {simple_b / 1e6:6.2f} MB   ratio {raw_b / simple_b:.1f}x")
+    print(
+        f"national EPCI GeoJSON, simplified: {simple_b / 1e6:6.2f} MB   "
+        f"ratio {raw_b / simple_b:.1f}x"
+    )
 
 
 if __name__ == "__main__":

@@ -21,7 +21,7 @@ from playwright.sync_api import sync_playwright
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from tests.browser import CHROMIUM_ARGS, chromium_path, streamlit_server  # noqa: E402
+from tests.support.browser import CHROMIUM_ARGS, chromium_path, streamlit_server  # noqa: E402
 
 FRAME = 'iframe[title="streamlit_folium.st_folium"]'
 SHAPES = "path.leaflet-interactive"
@@ -49,7 +49,10 @@ def first_draw(browser, url: str) -> tuple[float, int]:
     received = []
     page.on("response", lambda r: received.append(r) if r.url.endswith(".geojson") else None)
     ws_bytes = []
-    page.on("websocket", lambda ws: ws.on("framereceived", lambda f: ws_bytes.append(len(f) if f else 0)))
+    page.on(
+        "websocket",
+        lambda ws: ws.on("framereceived", lambda f: ws_bytes.append(len(f) if f else 0)),
+    )
     start = time.perf_counter()
     page.goto(url)
     page.frame_locator(FRAME).locator(SHAPES).nth(1252).wait_for(state="attached", timeout=120_000)
@@ -71,9 +74,13 @@ def filter_redraw(browser, url: str) -> float:
     start = time.perf_counter()
     page.keyboard.press("Enter")
     page.wait_for_function(
-        """() => { const f = [...document.querySelectorAll('iframe')].find(i => i.title.includes('st_folium'));
-                   const n = f && f.contentDocument.querySelectorAll('path.leaflet-interactive').length;
-                   return n > 0 && n < 100; }""", timeout=60_000)
+        """() => { const f = [...document.querySelectorAll('iframe')]
+                                 .find(i => i.title.includes('st_folium'));
+                   const n = f && f.contentDocument
+                                 .querySelectorAll('path.leaflet-interactive').length;
+                   return n > 0 && n < 100; }""",
+        timeout=60_000,
+    )
     elapsed = time.perf_counter() - start
     ctx.close()
     return elapsed
@@ -88,7 +95,9 @@ def concurrent_memory(browser, url: str, pid: int, sessions: int) -> float:
         page.goto(url)
         contexts.append((ctx, page))
     for _, page in contexts:
-        page.frame_locator(FRAME).locator(SHAPES).nth(1252).wait_for(state="attached", timeout=300_000)
+        page.frame_locator(FRAME).locator(SHAPES).nth(1252).wait_for(
+            state="attached", timeout=300_000
+        )
     mem = rss_mb(pid)
     for ctx, _ in contexts:
         ctx.close()
@@ -108,7 +117,9 @@ def measure(browser, app: Path, runs: int, sessions: int, with_filter: bool) -> 
             "rss_sessions_mb": concurrent_memory(browser, url, pid, sessions),
         }
         if with_filter:
-            out["filter_redraw_s"] = statistics.median(filter_redraw(browser, url) for _ in range(runs))
+            out["filter_redraw_s"] = statistics.median(
+                filter_redraw(browser, url) for _ in range(runs)
+            )
     return out
 
 
@@ -121,13 +132,17 @@ def main() -> None:
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
         atlas = measure(browser, ROOT / "app.py", args.runs, args.sessions, with_filter=True)
-        naive = measure(browser, ROOT / "bench" / "naive_app.py", args.runs, args.sessions, with_filter=False)
+        naive = measure(
+            browser, ROOT / "bench" / "naive_app.py", args.runs, args.sessions, with_filter=False
+        )
         browser.close()
     print(f"{'':38}{'atlas':>10}{'naive':>10}{'ratio':>8}")
-    for key, label in [("first_draw_s", "first map drawn, warm server (s)"),
-                       ("map_data_mb", "map data, national view (MB)"),
-                       ("rss_idle_mb", "server memory, idle (MB)"),
-                       ("rss_sessions_mb", f"server memory, {args.sessions} sessions (MB)")]:
+    for key, label in [
+        ("first_draw_s", "first map drawn, warm server (s)"),
+        ("map_data_mb", "map data, national view (MB)"),
+        ("rss_idle_mb", "server memory, idle (MB)"),
+        ("rss_sessions_mb", f"server memory, {args.sessions} sessions (MB)"),
+    ]:
         print(f"{label:38}{atlas[key]:10.2f}{naive[key]:10.2f}{naive[key] / atlas[key]:7.1f}x")
     print(f"{'filter change redrawn (s)':38}{atlas['filter_redraw_s']:10.2f}")
 

@@ -15,6 +15,8 @@ from layers.assets import offline_map
 
 epci = gpd.read_parquet(config.build_dir() / "epci.parquet")
 m = offline_map(zoom_snap=0.25)
-folium.GeoJson(epci[["siren_epci", "nom", "geometry"]], tooltip=folium.GeoJsonTooltip(["nom"])).add_to(m)
+folium.GeoJson(
+    epci[["siren_epci", "nom", "geometry"]], tooltip=folium.GeoJsonTooltip(["nom"])
+).add_to(m)
 m.fit_bounds([[41.3, -5.2], [51.1, 9.6]])
 st_folium(m, height=620, use_container_width=True, returned_objects=["last_object_clicked_tooltip"])

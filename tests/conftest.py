@@ -1,55 +1,73 @@
-"""Shared fixtures: tiny synthetic geometries with realistic codes, and the real build."""
+"""Shared fixtures: tiny synthetic geometries with realistic codes, and the real build.
+
+Layout: ``unit/`` (synthetic data, mirrors the packages), ``integration/`` (the real
+embedded data, marked ``integration``), ``e2e/`` (a real browser, marked ``browser`` and
+``integration``; its fixtures are in ``e2e/conftest.py``). Helpers live in ``support/``.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from pathlib import Path
+
 import geopandas as gpd
 import pytest
-import shapely
 
-from geodata import config
+from geodata import atlas
+from geodata.atlas import Atlas
 from geodata.build import runner as build
-from geodata.vocab import CRS_METRIC
+from tests.support import synthetic
+
+FOLDER_MARKS = {"integration": ("integration",), "e2e": ("browser", "integration")}
+REAL_DATA = {"real_build", "real_atlas"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every test by its folder; refuse a unit test that reads the real build."""
+    root = Path(__file__).parent
+    for item in items:
+        parts = item.path.relative_to(root).parts if item.path.is_relative_to(root) else ()
+        folder = parts[0] if len(parts) > 1 else ""
+        for name in FOLDER_MARKS.get(folder, ()):
+            item.add_marker(name)
+        if folder == "unit" and REAL_DATA & set(getattr(item, "fixturenames", ())):
+            raise pytest.UsageError(
+                f"{item.nodeid} reads the real build: a unit test uses "
+                "synthetic data; move it to tests/integration/"
+            )
 
 
 @pytest.fixture
 def four_communes() -> gpd.GeoDataFrame:
     """Four adjacent 10 km squares in Lambert-93 (Ain), two per EPCI, reprojected to 4326."""
-    x0, y0 = 850_000, 6_550_000
-    boxes = [shapely.box(x0 + i * 10_000, y0, x0 + (i + 1) * 10_000, y0 + 10_000) for i in range(4)]
-    gdf = gpd.GeoDataFrame(
-        {
-            "insee_com": ["01001", "01002", "01004", "01005"],
-            "siren_epci": ["200029999", "200029999", "240100883", "240100883"],
-            "insee_dep": ["01"] * 4,
-            "population": [100, 200, 300, 400],
-        },
-        geometry=boxes,
-        crs=CRS_METRIC,
-    )
-    return gdf.to_crs("EPSG:4326")
+    return synthetic.four_communes()
+
+
+@pytest.fixture
+def embed_atlas() -> Atlas:
+    """Four Ain communes, two EPCI, hostile case names and a tiers-lieu with contacts."""
+    return synthetic.embed_atlas()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def session_build_dir(tmp_path_factory) -> Iterator[Path]:
+    """``ATLAS_BUILD_DIR`` for the whole session: a temporary directory, empty until used."""
+    # So no test, and no app server a test starts, reads or writes the developer's build/.
+    out = tmp_path_factory.getbasetemp() / "build"
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("ATLAS_BUILD_DIR", str(out))
+        yield out
 
 
 @pytest.fixture(scope="session")
-def real_build():
-    """The real build of the embedded data (built once if missing or out of date)."""
-    out = config.build_dir()
-    build.build(out, log=lambda msg: None)
-    return out
+def real_build(session_build_dir: Path) -> Path:
+    """The real embedded data, built once per session into ``ATLAS_BUILD_DIR`` (temporary)."""
+    # The in-process pages (AppTest) and the browser tests' app servers read it too.
+    build.build(session_build_dir, log=lambda msg: None)
+    return session_build_dir
 
 
 @pytest.fixture(scope="session")
-def browser():
-    """Headless Debian Chromium (modules skip themselves when it is not installed)."""
-    from tests.browser import chromium
-
-    with chromium() as b:
-        yield b
-
-
-@pytest.fixture(scope="session")
-def server(real_build):
-    """The app started once on 127.0.0.1 for every browser test; yields its base URL."""
-    from tests.browser import streamlit_server
-
-    with streamlit_server() as srv:
-        yield srv.url
+def real_atlas(real_build: Path) -> Atlas:
+    """Every layer of the real build, loaded once (read-only: never mutate it)."""
+    return atlas.load(real_build)

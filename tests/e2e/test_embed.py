@@ -1,0 +1,246 @@
+"""Public embed in headless Chromium: the ``?embed=1`` view, its snippet, the static export.
+
+The Streamlit view, its iframe snippet pasted in a plain page, and the static export
+served by ``http.server`` on 127.0.0.1.
+
+Checked: the map draws, nothing leaves 127.0.0.1, the export raises no CSP violation,
+hostile names show as text and run nothing, the table twin matches the map, Tab reaches
+the table. Waits are on DOM conditions, never fixed sleeps.
+"""
+
+from __future__ import annotations
+
+import functools
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import replace
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+from geodata.text import EMAIL_RE, PHONE_RE
+from layers import site as embed
+from layers.registry import layer_frames
+from pages.ui import embedding
+from pages.ui.viewstate import from_query
+from tests.support.browser import MAP_FRAME, SHAPES, skip_without_chromium
+from tests.support.synthetic import XSS_NAMES
+
+pytestmark = [pytest.mark.browser, pytest.mark.integration]
+skip_without_chromium()
+
+TIMEOUT = 45_000
+
+
+@contextmanager
+def static_server(directory: Path) -> Iterator[str]:
+    """Serve ``directory`` with the standard library on 127.0.0.1; yield its base URL."""
+
+    class Quiet(SimpleHTTPRequestHandler):
+        def log_message(self, *args) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=directory))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture(scope="module")
+def national_export(real_atlas, tmp_path_factory) -> Path:
+    """The static export of the real build: EPCI and case studies, France."""
+    out = tmp_path_factory.mktemp("embed")
+    embed.export_site(out, real_atlas, ["epci", "cases"], atlas_url="https://atlas.example.fr/")
+    return out
+
+
+def open_export(page, url: str) -> float:
+    """Load the export; return seconds until the map and the table are drawn."""
+    start = time.monotonic()
+    page.goto(f"{url}/index.html")
+    page.wait_for_selector("body[data-ready='1']", timeout=TIMEOUT)
+    return time.monotonic() - start
+
+
+# --- the static export -------------------------------------------------------------------
+
+
+def test_static_export_draws_the_map_offline_under_its_csp(national_export, page):
+    with static_server(national_export) as url:
+        seconds = open_export(page, url)
+        assert page.locator(f'{SHAPES}[stroke="#555555"]').count() >= 1000
+        assert page.evaluate("window.__csp") == []
+        assert not [e for e in page.errors if "Content Security Policy" in e], page.errors
+        assert page.requested_hosts == {"127.0.0.1"}, page.requested_hosts
+        assert page.locator("html").get_attribute("lang") == "fr"
+        assert page.get_by_text("Sources : IGN, INSEE, ANCT — Licence Ouverte 2.0").count() == 1
+        assert (
+            page.get_by_role("link", name="Ouvrir l'atlas complet").get_attribute("href")
+            == "https://atlas.example.fr/"
+        )
+    size = sum(p.stat().st_size for p in national_export.rglob("*") if p.is_file())
+    print(f"\nstatic export (epci, cases): {size:,} bytes, drawn in {seconds:.2f} s")
+
+
+def test_static_export_reaches_each_drom_in_one_click(national_export, page):
+    with static_server(national_export) as url:
+        open_export(page, url)
+        group = page.get_by_role(
+            "group", name="Aller à la métropole ou à un département d'outre-mer"
+        )
+        assert group.get_by_role("button").all_inner_texts() == [
+            "Métropole",
+            "Guadeloupe",
+            "Martinique",
+            "Guyane",
+            "La Réunion",
+            "Mayotte",
+        ]
+        shown = "p => window.atlasEmbed.map.getBounds().contains(p)"
+        group.get_by_role("button", name="La Réunion").click()
+        page.wait_for_function(shown, arg=[-21.1, 55.5], timeout=TIMEOUT)
+        group.get_by_role("button", name="Guadeloupe").focus()
+        page.keyboard.press("Enter")
+        page.wait_for_function(shown, arg=[16.2, -61.5], timeout=TIMEOUT)
+        assert not page.evaluate("() => window.atlasEmbed.map.getBounds().contains([46.5, 2.5])")
+        assert page.locator(f'{SHAPES}[stroke="#555555"]').count() >= 1000  # nothing redrawn
+        assert not [e for e in page.errors if "Content Security Policy" in e], page.errors
+
+
+def test_table_twin_lists_what_the_map_shows_for_a_filter(national_export, page, real_atlas):
+    with static_server(national_export) as url:
+        open_export(page, url)
+        n_all = page.locator("#tableau tbody tr").count()
+        page.get_by_label("Filtrer la carte et le tableau par nom").fill("roann")
+        # Functions, not strings: the page's CSP forbids eval, which string predicates use.
+        page.wait_for_function(
+            "n => document.querySelectorAll('#tableau tbody tr').length < n",
+            arg=n_all,
+            timeout=TIMEOUT,
+        )
+        rows = page.locator("#tableau tbody tr")
+        table = {
+            (r[0], r[1])
+            for r in rows.evaluate_all(
+                "rows => rows.map(r => [r.cells[0].textContent, r.cells[1].textContent])"
+            )
+        }
+        epci_paths = page.locator(f'{SHAPES}[stroke="#555555"]').count()
+        case_shapes = page.locator(f'{SHAPES}[fill="#000000"]').count()
+    assert epci_paths == sum(kind == "EPCI" for _, kind in table) >= 1
+    assert case_shapes == sum(kind == "Étude de cas" for _, kind in table) >= 1
+    # The Python twin (used by the Streamlit embed) applies the same filters.
+    frames = layer_frames(real_atlas)
+    specs = [replace(embed.layer_spec(k, frames[k])[0], text="roann") for k in ("epci", "cases")]
+    twin = embed.features_table(frames, specs, real_atlas.communes)
+    assert set(zip(twin["Nom"], twin["Type"], strict=True)) == table
+
+
+def test_keyboard_tab_reaches_the_table_rows(national_export, page):
+    with static_server(national_export) as url:
+        open_export(page, url)
+        page.keyboard.press("Tab")
+        assert page.evaluate("document.activeElement.className") == "skip"
+        for _ in range(12):
+            page.keyboard.press("Tab")
+            if page.evaluate("!!document.activeElement.closest('#tableau tbody tr')"):
+                break
+        else:
+            pytest.fail("Tab never reached a row of the table")
+        name = page.evaluate("document.activeElement.textContent")
+        zoom = page.evaluate("atlasEmbed.map.getZoom()")
+        page.keyboard.press("Enter")  # the row's button centres the map on the feature
+        page.wait_for_function("z => atlasEmbed.map.getZoom() > z", arg=zoom, timeout=TIMEOUT)
+        assert page.locator(".leaflet-tooltip").filter(has_text=name).count() == 1
+        outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+        assert outline != "none"  # focus is visible
+
+
+def test_hostile_case_names_show_as_text_and_run_nothing(embed_atlas, tmp_path, page):
+    embed.export_site(tmp_path, embed_atlas, ["epci", "cases"])
+    with static_server(tmp_path) as url:
+        open_export(page, url)
+        cells = page.locator("#tableau tbody th").all_text_contents()
+        assert set(XSS_NAMES) <= set(cells)
+        for name in XSS_NAMES:
+            page.get_by_role("button", name=name, exact=True).click()
+            page.locator(".leaflet-tooltip").filter(has_text=name).wait_for(timeout=TIMEOUT)
+        assert page.locator("img[src='x'], #carte script, #tableau script").count() == 0
+        assert page.locator("h1").text_content() == "Atlas des coopérations territoriales"
+        assert page.get_by_text("CC <b>Un</b>").count() >= 1  # EPCI name, as text
+        assert page.dialogs == [] and page.evaluate("window.__csp") == []
+
+
+def test_static_export_holds_no_email_or_phone(national_export):
+    vendored = {p for p in national_export.joinpath("vendor").rglob("*")}
+    found = []
+    for path in national_export.rglob("*"):
+        if not path.is_file() or path.suffix == ".png":
+            continue
+        text = path.read_text(encoding="utf-8")
+        hits = EMAIL_RE.findall(text) + PHONE_RE.findall(text)
+        # Leaflet's own code (copied verbatim from npm) holds the Mercator constant
+        # 85.0511287798, which has the shape of a phone number; it is not data.
+        if path in vendored:
+            hits = [h for h in hits if h != "0511287798"]
+        found += [(path.name, h) for h in hits]
+    assert found == []
+
+
+# --- the Streamlit embed -----------------------------------------------------------------
+
+
+def test_embed_view_is_the_map_alone_with_sources_and_a_way_back(app_url, page):
+    page.goto(f"{app_url}/?embed=1&couches=epci,cases,pays")
+    frame = page.frame_locator(MAP_FRAME)
+    frame.locator(SHAPES).nth(999).wait_for(state="attached", timeout=TIMEOUT)
+    page.get_by_text("Sources : IGN, INSEE, ANCT — Licence Ouverte 2.0", exact=False).wait_for(
+        timeout=TIMEOUT
+    )
+    assert page.locator('[data-testid="stSidebar"], [data-testid="stSidebarNav"]').count() == 0
+    assert (
+        page.get_by_label(
+            "Rechercher une commune, un EPCI, un Pays ou un Territoire d'industrie"
+        ).count()
+        == 0
+    )
+    href = page.get_by_role("link", name="Ouvrir l'atlas complet").get_attribute("href")
+    assert "embed" not in href and "couches=epci%2Ccases%2Cpays" in href
+    assert frame.locator(".atlas-legend-compact").count() == 1
+    page.get_by_text("Éléments affichés sur la carte :").wait_for(timeout=TIMEOUT)  # table twin
+    assert page.requested_hosts <= {"127.0.0.1"}, page.requested_hosts
+
+
+def test_embed_of_a_territory_lists_its_features_in_a_table(app_url, page):
+    page.goto(f"{app_url}/?embed=1&couches=epci,cases&sel=epci:200035731")
+    page.frame_locator(MAP_FRAME).locator(f'{SHAPES}[stroke-width="4"]').first.wait_for(
+        state="attached", timeout=TIMEOUT
+    )
+    table = page.locator('[data-testid="stTable"] table')
+    roannais = "Communauté d'agglomération Roannais Agglomération"
+    table.get_by_text(roannais).wait_for(timeout=TIMEOUT)
+    assert table.get_by_text("Communauté de communes du Pays d'Urfé").count() == 0  # neighbour
+
+
+def test_iframe_snippet_pasted_in_a_plain_page_loads_the_embed(app_url, page, tmp_path):
+    view = from_query({"couches": "epci,cases", "sel": "epci:200035731"})
+    snippet = embedding.iframe_snippet(app_url, view, title="Carte du Roannais")
+    page_html = (
+        f'<!doctype html><html lang="fr"><title>Site</title><h1>Notre territoire</h1>{snippet}'
+    )
+    (tmp_path / "index.html").write_text(page_html, encoding="utf-8")
+    with static_server(tmp_path) as url:
+        page.goto(f"{url}/index.html")
+        outer = page.frame_locator('iframe[title="Carte du Roannais"]')
+        outer.frame_locator(MAP_FRAME).locator(f'{SHAPES}[stroke-width="4"]').first.wait_for(
+            state="attached", timeout=TIMEOUT
+        )
+        outer.get_by_role("link", name="Ouvrir l'atlas complet").wait_for(timeout=TIMEOUT)
+    assert page.requested_hosts <= {"127.0.0.1"}, page.requested_hosts

@@ -1,0 +1,32 @@
+"""The public embed on the real build: the map alone, and the snippet on the map page."""
+
+from __future__ import annotations
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from geodata.config import PROJECT_ROOT
+from layers import site as embed
+
+pytestmark = pytest.mark.integration
+
+
+def test_embed_page_is_the_map_alone_and_the_carte_page_offers_the_snippet(real_build):
+    app = str(PROJECT_ROOT / "app.py")
+    at = AppTest.from_file(app, default_timeout=60)
+    at.query_params.update({"embed": "1", "couches": "epci,cases", "sel": "epci:200035731"})
+    at.run()
+    assert not at.exception, at.exception
+    assert len(at.sidebar) == 0 and not at.text_input and not at.checkbox
+    assert any(c.value.startswith(embed.ATTRIBUTION) for c in at.caption)
+    link = next(m.value for m in at.markdown if "Ouvrir l'atlas complet" in m.value)
+    assert "embed" not in link and "sel=200035731" in link
+    names = list(at.table[0].value.index)
+    assert "Communauté d'agglomération Roannais Agglomération" in names
+
+    at = AppTest.from_file(app, default_timeout=60)
+    at.query_params.update({"couches": "epci,ti", "dep": "42"})
+    at.run()
+    assert not at.exception, at.exception
+    snippet = at.code[0].value
+    assert snippet.startswith("<iframe ") and "embed=1&amp;couches=epci%2Cti&amp;dep=42" in snippet
