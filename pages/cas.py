@@ -7,7 +7,7 @@ import streamlit as st
 
 from geodata.briefing.model import case_departements
 from geodata.sources.documents import document_label, read_documents
-from geodata.vocab import KINDS, LIST_SEP
+from geodata.vocab import KINDS, LIST_SEP, PROGRAMMES
 from pages.ui import data
 from pages.ui.markup import literal
 from pages.ui.problems import problem_table
@@ -30,15 +30,18 @@ def text(cell: object) -> str:
     return "" if cell is None or pd.isna(cell) else str(cell)
 
 
-def named(table, id_col: str, code: str) -> str:
-    """``Name (code)`` of a territory, or the bare code when the table lacks it."""
-    if not code:
-        return ""
-    if table is not None:
-        hit = table.loc[table[id_col] == code, "nom"]
-        if not hit.empty:
-            return f"{hit.iloc[0]} ({code})"
-    return code
+def named(table, id_col: str, codes: str, name_col: str = "nom") -> str:
+    """``Name (code)`` of each territory of a ``;`` list, or the bare code when unknown."""
+    out = []
+    for code in filter(None, codes.split(LIST_SEP)):
+        hit = None if table is None else table.loc[table[id_col] == code, name_col]
+        out.append(f"{hit.iloc[0]} ({code})" if hit is not None and not hit.empty else code)
+    return ", ".join(out)
+
+
+def current_ti(ti):
+    """Return the TI of the current phase (an id may name another TI in 2019)."""
+    return None if ti is None else ti[ti["phase"] == PROGRAMMES["ti"].phases[0]]
 
 
 PLACEMENTS = {
@@ -69,7 +72,9 @@ if wanted in set(cases["id"]):
         "Commune": named(atlas.communes, "insee_com", text(row["insee_com"])),
         "Intercommunalité": named(atlas.epci, "siren_epci", text(row["siren_epci"])),
         "Pays": named(atlas.get("pays"), "pays_id", text(row["pays_id"])),
-        "Territoire d'industrie": named(atlas.get("ti"), "id_ti", text(row.get("id_ti"))),
+        "Territoire d'industrie": named(
+            current_ti(atlas.get("ti")), "id_ti", text(row.get("id_ti")), "lib_ti"
+        ),
         "Départements": departements.loc[row.name],
         "Début": text(row["start_year"]),
         "Partenaires et financeurs": text(row["partners"]).replace(LIST_SEP, ", "),

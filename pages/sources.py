@@ -7,7 +7,8 @@ import json
 import pandas as pd
 import streamlit as st
 
-from geodata.dates import format_datetime_fr
+from geodata import config
+from geodata.dates import format_date_fr, format_datetime_fr
 from geodata.sources.documents import document_label, read_documents
 from geodata.tables import to_csv_bytes
 from pages.ui import data, mapstate
@@ -47,6 +48,18 @@ COUNT_LABELS = {
 }
 
 
+def edition_note(edition: str) -> str:
+    """Return which copy of an official list is shown (" · Édition : …"), or ""."""
+    if edition == "snapshot":
+        date = format_date_fr(config.SNAPSHOT_DATE)
+        return f" · Édition : instantané du {date} livré avec l'atlas"
+    if edition == "fetched":
+        return " · Édition : téléchargée chez le producteur (atlas fetch)"
+    if edition == "dir":
+        return " · Édition : dossier de données choisi (ATLAS_DATA_DIR)"
+    return ""
+
+
 def count_label(key: str) -> str:
     """Return the French label of a build count (``epci_simplified``: never a file name)."""
     if key in COUNT_LABELS:
@@ -79,7 +92,7 @@ for name, stage in report.stages.items():
         st.markdown(
             f"- **{literal(src.name)}** {literal(src.version)} — "
             f"{literal(src.vintage)}  \n  Producteur : {literal(src.producer)} · "
-            f"Licence : {literal(src.licence)}"
+            f"Licence : {literal(src.licence)}" + edition_note(src.edition)
         )
     st.caption(
         f"Construit le {format_datetime_fr(stage.built_at)}"

@@ -88,6 +88,24 @@ def test_case_fiche_names_its_places_and_its_source(real_build):
     assert not any(".txt" in v for v in cells.values())  # never a file name
 
 
+def test_every_curated_case_fiche_opens_and_names_its_territories(real_build):
+    ids = pd.read_csv(PROJECT_ROOT / "geodata" / "data" / "cases.csv", dtype=str)["id"]
+    at = AppTest.from_file(str(APP), default_timeout=60)
+    at.run()
+    at.switch_page("pages/cas.py")
+    cells = {}
+    for ident in ids:
+        at.query_params["cas"] = ident
+        at.run()
+        assert not at.exception, (ident, at.exception)
+        cells[ident] = fiche_cells(at)
+    alsace = cells["ti-alsace-centrale"]  # placed on its TI: no commune, no EPCI named
+    assert alsace["Territoire d'industrie"] == "Alsace Centrale (ti-4401)"
+    assert alsace["Placement sur la carte"] == "sur tout le Territoire d'industrie"
+    cognac = cells["ti-angouleme-cognac"]["Intercommunalité"]  # its four EPCI, Cognac too
+    assert cognac.count("(2") == 4 and "Cognac" in cognac
+
+
 def fiche_cells(at: AppTest) -> dict[str, str]:
     """The fiche's table as the reader reads it (Markdown escapes removed)."""
     fiche = at.table[0].value
@@ -129,6 +147,13 @@ def test_sources_page_reads_in_french_dates_and_labels(real_build):
     assert "EPCI, contours simplifiés pour la carte" in set(counts["Élément"])
     shown = {v for d in at.dataframe for v in d.value.get("Élément", [])}
     assert not {v for v in shown if "_" in v}, shown  # no build table name
+
+
+def test_sources_page_says_the_lists_come_from_the_shipped_snapshot(real_build):
+    at = _run("sources")
+    text = re.sub(r"\\(.)", r"\1", " ".join(m.value for m in at.markdown))
+    assert "Petites villes de demain" in text
+    assert "Édition : instantané du 1er décembre 2026 livré avec l'atlas" in text
 
 
 def test_sources_page_compares_pays_figures(real_build):
