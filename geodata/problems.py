@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, fields
 
 SEVERITIES = ("error", "warning", "info")
-SEVERITY_FR = {"error": "erreur", "warning": "avertissement", "info": "info"}
+SEVERITY_FR = {"error": "erreur", "warning": "avertissement", "info": "information"}
 
 
 @dataclass(frozen=True)

@@ -30,11 +30,14 @@ DISPLAY_TOLERANCE_M = {"epci": 1000.0, "departements": 1500.0, "regions": 2500.0
 DISPLAY_GRID_DEG = 1e-5  # about a metre
 
 
-def fault(dataset: str, code: str, name: str, field: str, problem: str, action: str) -> Problem:
-    """Return a fault of the source, kept after repair: a warning of kind ``problem``."""
-    return Problem(
-        dataset, None, code, field, "", f"{name} : {problem}", action, "warning", problem
-    )
+def fault(
+    dataset: str, code: str, name: str, field: str, kind: str, problem: str, action: str
+) -> Problem:
+    """Return a fault of the source, kept after repair: a warning of kind ``kind``.
+
+    ``problem`` and ``action`` are French, for a reader; ``kind`` is the grouping tag.
+    """
+    return Problem(dataset, None, code, field, "", f"{name} : {problem}", action, "warning", kind)
 
 
 def repair_missing_geometries(raw: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, list[Problem]]:
@@ -60,11 +63,22 @@ def repair_missing_geometries(raw: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, 
         parts = children[children["parent_id"] == row["row_id"]]
         if len(parts):
             com.loc[idx, "geometry"] = shapely.union_all(parts.geometry.values)
-            action = f"rebuilt as the union of its {len(parts)} communes déléguées"
+            action = f"contour reconstitué par l'union de ses {len(parts)} communes déléguées"
         else:
-            action = "no geometry available: kept without geometry, its EPCI has a hole there"
+            action = (
+                "aucun contour disponible : commune conservée sans contour, "
+                "son EPCI a un trou à cet endroit"
+            )
         faults.append(
-            fault("communes", row["insee_com"], row["nom"], "geometry", "no geometry", action)
+            fault(
+                "communes",
+                row["insee_com"],
+                row["nom"],
+                "geometry",
+                "no geometry",
+                "pas de contour dans la source",
+                action,
+            )
         )
     return com, faults
 
@@ -110,8 +124,9 @@ def _report_attribute_faults(com: pd.DataFrame) -> list[Problem]:
             r.insee_com,
             r.nom,
             "siren_epci",
-            "in no EPCI",
-            "kept as a commune outside any EPCI",
+            "no EPCI",
+            "membre d'aucun EPCI",
+            "conservée comme commune hors intercommunalité",
         )
         for r in com[com["siren_epci"] == ""].itertuples()
     ]
@@ -122,8 +137,10 @@ def _report_attribute_faults(com: pd.DataFrame) -> list[Problem]:
             r.insee_com,
             r.nom,
             "population",
-            "no population in the source",
-            "population left empty (not zero); totals count only known populations",
+            "no population",
+            "pas de population dans la source",
+            "population laissée vide (et non à zéro) ; les totaux ne comptent "
+            "que les populations connues",
         )
         for r in no_pop.itertuples()
     ]
@@ -159,8 +176,9 @@ def build_epci(communes: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, list[Probl
             r.siren_epci,
             r.nom,
             "geometry",
-            "no member commune with geometry",
-            "kept without geometry",
+            "no geometry",
+            "aucune commune membre n'a de contour",
+            "conservé sans contour",
         )
         for r in epci[epci.geometry.isna()].itertuples()
     ]
@@ -171,8 +189,9 @@ def build_epci(communes: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, list[Probl
             s,
             epci.loc[epci.siren_epci == s, "nom"].iloc[0],
             "population",
-            f"population unknown for member communes {sorted(codes)}",
-            "population counts only the members with a known population",
+            "partial population",
+            f"population inconnue pour les communes membres {', '.join(sorted(codes))}",
+            "la population ne compte que les membres de population connue",
         )
         for s, codes in partial
     ]
@@ -183,8 +202,10 @@ def build_epci(communes: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, list[Probl
             s,
             epci.loc[epci.siren_epci == s, "nom"].iloc[0],
             "geometry",
-            f"drawn with a hole: member communes without geometry {sorted(g.insee_com)}",
-            "kept; its area counts only the communes with geometry",
+            "hole",
+            "dessiné avec un trou : communes membres sans contour "
+            f"{', '.join(sorted(g.insee_com))}",
+            "conservé ; sa superficie ne compte que les communes qui ont un contour",
         )
         for s, g in holed.groupby("siren_epci")
     ]

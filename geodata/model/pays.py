@@ -70,8 +70,8 @@ def build_pays(
             r.pays_id,
             "siren_epci",
             r.siren_epci,
-            "not an EPCI of 1 January 2025: member ignored",
-            "give the SIREN of the EPCI of 1 January 2025 that took its place",
+            "n'est pas un EPCI au 1er janvier 2025 : membre ignoré",
+            "indiquer le numéro SIREN de l'EPCI au 1er janvier 2025 qui l'a remplacé",
             "error",
             "member ignored",
         )
@@ -105,8 +105,8 @@ def build_pays(
             p,
             "siren_epci",
             "",
-            "no member EPCI placed: no geometry",
-            "kept without geometry",
+            "aucun EPCI membre placé : pas de contour",
+            "conservé sans contour",
             "warning",
             "no geometry",
         )

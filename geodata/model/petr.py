@@ -107,8 +107,8 @@ def build_petr(
             r.siren,
             "siren",
             r.siren,
-            "grouping listed twice: this row not used (the first one is)",
-            "keep one row per SIREN in the list",
+            "groupement listé deux fois : cette ligne n'est pas utilisée (la première l'est)",
+            "garder une seule ligne par numéro SIREN dans la liste",
             kind="duplicate",
         )
         for r in groupements[twice].itertuples()
@@ -129,9 +129,9 @@ def build_petr(
             r.siren,
             "siren",
             r.siren,
-            f"PETR « {r.libelle} » with no member EPCI in the memberships of "
-            f"{files.vintage or 'the export'}: not drawn",
-            "dissolved or merged since the list? Check it in BANATIC",
+            f"PETR « {r.libelle} » sans EPCI membre dans les adhésions "
+            f"{'de ' + files.vintage if files.vintage else 'exportées'} : non dessiné",
+            "dissous ou fusionné depuis la liste ? À vérifier dans BANATIC",
             kind="no member",
         )
         for r in petr_list.itertuples()
@@ -187,16 +187,17 @@ def classify_adhesions(
 
 
 def _not_epci(row: object, nature: str | None, file: str) -> Problem:
-    known = f"a {nature} of the list" if nature else "absent from the list of groupings"
+    known = f"{nature} selon la liste" if nature else "absent de la liste des groupements"
     return Problem(
         file,
         int(row.line),
         row.siren_membre,
         "siren_groupement",
         row.siren_groupement,
-        f"member of PETR {row.siren_membre} is not an EPCI of 1 January 2025 "
-        f"({known}): member ignored",
-        "an EPCI merged or dissolved since? Its communes are drawn only through today's EPCI",
+        f"ce membre du PETR {row.siren_membre} n'est pas un EPCI au 1er janvier 2025 "
+        f"({known}) : membre ignoré",
+        "un EPCI fusionné ou dissous depuis ? Ses communes ne sont dessinées "
+        "qu'au travers de l'EPCI d'aujourd'hui",
         kind="member not an EPCI",
     )
 
@@ -209,12 +210,13 @@ def _absent(group: pd.DataFrame, file: str) -> Problem:
         first["siren_membre"],
         "siren_membre",
         first["siren_membre"],
-        f"grouping joined by {group['siren_groupement'].nunique()} EPCI of 2025 "
-        f"(lines {', '.join(map(str, group['line'].head(5)))}"
-        f"{'…' if len(group) > 5 else ''}) but absent from the list of groupings: "
-        "its nature is unknown (a PETR created since the list would be one); "
-        "not drawn",
-        "use a list of groupings as recent as the memberships (atlas fetch --only banatic)",
+        f"groupement rejoint par {group['siren_groupement'].nunique()} EPCI de 2025 "
+        f"(lignes {', '.join(map(str, group['line'].head(5)))}"
+        f"{'…' if len(group) > 5 else ''}) mais absent de la liste des groupements : "
+        "sa nature est inconnue (un PETR créé depuis la liste serait dans ce cas) ; "
+        "non dessiné",
+        "utiliser une liste des groupements aussi récente que les adhésions "
+        "(atlas fetch --only banatic)",
         kind="absent from list",
     )
 
@@ -229,10 +231,10 @@ def _several_petr(members: pd.DataFrame, file: str) -> list[Problem]:
             siren,
             "siren_groupement",
             siren,
-            f"EPCI member of several PETR ({', '.join(sorted(group['siren_petr']))}, "
-            f"lines {', '.join(map(str, group['line']))}): drawn in each, so their "
-            "perimeters overlap",
-            "check the memberships in BANATIC",
+            f"EPCI membre de plusieurs PETR ({', '.join(sorted(group['siren_petr']))}, "
+            f"lignes {', '.join(map(str, group['line']))}) : dessiné dans chacun, "
+            "leurs périmètres se chevauchent donc",
+            "vérifier les adhésions dans BANATIC",
             severity="warning",
             kind="several PETR",
         )

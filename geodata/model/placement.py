@@ -99,7 +99,7 @@ def _unplaced(row: dict, look: _Lookup) -> Problem:
         "insee_com",
         str(row.get("insee_com") or ""),
         _why_not(row, look),
-        "give a commune (COG 2025), an EPCI, a Pays or coordinates that exist",
+        "indiquer une commune (COG 2025), un EPCI, un Pays ou des coordonnées existants",
         "error",
         "unplaced",
     )
@@ -156,10 +156,15 @@ def _why_not(row: dict, look: _Lookup) -> str:
     code, siren = row.get("insee_com") or "", row.get("siren_epci") or ""
     pays_id, id_ti = row.get("pays_id") or "", row.get("id_ti") or ""
     if id_ti and not (code or siren or pays_id) and id_ti not in look.ti.index:
-        return f"Territoire d'industrie {id_ti!r} is not in the loaded TI list"
+        return f"le Territoire d'industrie « {id_ti} » n'est pas dans la liste chargée"
     if not (code or siren or pays_id or id_ti):
         note = row.get("note") or ""
-        return "no commune, EPCI, Pays or coordinates given" + (f" (note: {note})" if note else "")
+        return "ni commune, ni EPCI, ni Pays, ni coordonnées indiqués" + (
+            f" (note : {note})" if note else ""
+        )
     if code in look.com.index:
-        return f"commune {code} has no geometry in the source"
-    return f"none of commune {code!r}, EPCI {siren!r}, Pays {pays_id!r} could be placed"
+        return f"la commune {code} n'a pas de contour dans la source"
+    return (
+        f"aucun lieu trouvé : ni la commune « {code} », ni l'EPCI « {siren} », "
+        f"ni le Pays « {pays_id} »"
+    )

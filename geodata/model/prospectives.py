@@ -99,9 +99,9 @@ def _ti_members(
         found = pd.DataFrame() if membership is None else membership[membership["id_ti"] == code]
         if found.empty:
             why = (
-                "the Territoires d'industrie lists are not loaded"
+                "les listes des Territoires d'industrie ne sont pas chargées"
                 if ti is None
-                else f"TI id {code} not found in either phase"
+                else f"identifiant de Territoire d'industrie {code} absent des deux phases"
             )
             unplaced.append(
                 list_problem(
@@ -111,7 +111,8 @@ def _ti_members(
                     "",
                     why,
                     field="siren_groupement",
-                    fix="load the Territoires d'industrie lists, or correct the TI id",
+                    fix="charger les listes des Territoires d'industrie, "
+                    "ou corriger l'identifiant du Territoire d'industrie",
                 )
             )
             continue
@@ -124,7 +125,7 @@ def _ti_members(
                 code,
                 m.lib_groupement,
                 "ti",
-                f"Territoire d'industrie {code} ({phase}): {len(codes)} communes",
+                f"Territoire d'industrie {code} ({phase}) : {len(codes)} communes",
                 list(codes),
             )
         )

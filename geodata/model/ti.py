@@ -102,8 +102,8 @@ def build_ti(
             t,
             "id_ti",
             "",
-            "no member placed: territory without geometry",
-            "kept without geometry (listed, not drawn)",
+            "aucun membre placé : territoire sans contour",
+            "conservé sans contour (listé, non dessiné)",
             "warning",
             "no geometry",
         )

@@ -38,6 +38,14 @@ from geodata.sources.anct import LINE
 from geodata.vocab import CRS_DISPLAY, FRANCE_BOXES, PROGRAMMES
 
 NEAR_M = 1_000.0  # a point this close to a commune (coastline, river) is taken as in it
+# French wording of the coordinate notes of :func:`validate_coordinates`, for the problems.
+NOTES_FR = {
+    "no coordinates": "pas de coordonnées",
+    "not numeric": "coordonnées non numériques",
+    "0, 0 placeholder": "coordonnées 0, 0 (valeur de remplissage)",
+    "outside France": "coordonnées hors de France",
+}
+OUTSIDE = "coordonnées hors de toute commune"
 # ``family``: the code of the list a row comes from (geodata.vocab.TIERS_LIEUX_FAMILIES),
 # what other code joins on; ``source``: its French label, shown on the map.
 COLUMNS = [
@@ -242,10 +250,10 @@ def _census_problems(df: pd.DataFrame, res: pd.DataFrame, where: pd.DataFrame) -
                 p.code,
                 "located",
                 w.insee,
-                f"{p.reason}; commune {w.insee} found from the coordinates",
+                f"{p.reason} ; commune {w.insee} trouvée d'après les coordonnées",
             )
         elif p.kind == "unplaced":
-            p = replace(p, reason=f"{p.reason}; coordinates: {w.note or 'outside every commune'}")
+            p = replace(p, reason=f"{p.reason} ; {NOTES_FR.get(w.note, w.note) or OUTSIDE}")
         problems.append(p)
     for line, w in by_line.items():
         problems += _row_notes(line, res_by_line[line], w)
@@ -261,8 +269,8 @@ def _row_notes(line: int, r: object, w: object) -> list[Problem]:
                 r.code_source,
                 "located",
                 w.insee,
-                f"the coordinates lie more than {NEAR_M:.0f} m from commune "
-                f"{r.insee_com}: commune {w.insee} taken from the coordinates",
+                f"les coordonnées sont à plus de {NEAR_M:.0f} m de la commune "
+                f"{r.insee_com} : commune {w.insee} retenue d'après les coordonnées",
             )
         )
     if w.note == "swapped":
@@ -272,19 +280,19 @@ def _row_notes(line: int, r: object, w: object) -> list[Problem]:
                 r.code_source,
                 "coordinates",
                 w.insee,
-                "latitude and longitude swapped: corrected",
+                "latitude et longitude inversées : corrigées",
                 field="LAT",
             )
         )
     elif w.code_ok and not w.by_coords:
-        why = w.note or "coordinates outside every commune"
+        why = NOTES_FR.get(w.note, w.note) or OUTSIDE
         notes.append(
             list_problem(
                 line,
                 r.code_source,
                 "coordinates",
                 w.insee,
-                f"{why}: placed on a point of commune {w.insee}",
+                f"{why} : placé sur un point de la commune {w.insee}",
                 field="LAT",
             )
         )
@@ -301,9 +309,9 @@ def _websites(df: pd.DataFrame) -> tuple[pd.Series, list[Problem]]:
             "",
             "privacy",
             "",
-            "WEB holds an e-mail address, not a website: value dropped",
+            "WEB contient une adresse e-mail, pas un site web : valeur retirée",
             field="WEB",
-            fix="value dropped (personal data), row kept",
+            fix="valeur retirée (donnée personnelle), ligne conservée",
         )
         for line in df.loc[mail, LINE]
     ]

@@ -160,8 +160,8 @@ def _drop_bad_sirens(
                 r[col],
                 col,
                 r[col],
-                "not a SIREN of 9 digits: row not used",
-                "write the grouping's SIREN (9 digits, e.g. '200042083')",
+                "pas un numéro SIREN à 9 chiffres : ligne non utilisée",
+                "écrire le numéro SIREN du groupement (9 chiffres, par exemple 200042083)",
                 kind="bad code",
             )
             for _, r in table[wrong].iterrows()

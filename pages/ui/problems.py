@@ -12,7 +12,7 @@ COLUMNS = {
     "code": "Code",
     "field": "Champ",
     "value": "Valeur",
-    "reason": "Problème",
+    "reason": "Raison",
     "fix": "Correction",
     "severity": "Gravité",
 }
