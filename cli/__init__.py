@@ -2,7 +2,8 @@
 
 ``build``, ``check``, ``fetch``, ``info`` (the data), ``briefing`` (documents per
 territory) and ``embed`` (a static site of the map). Each module of this package has
-``add_parser(subparsers)``, which registers its command, and ``run(args)``.
+``add_parser(subparsers)``, which registers its command, and ``run(args)``; ``terminal``
+is the one helper module (data-derived text printed with its control characters escaped).
 """
 
 from __future__ import annotations

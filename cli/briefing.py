@@ -7,12 +7,15 @@ shared tables computed once, then each territory takes well under a second.
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 import time
 from pathlib import Path
 from typing import TextIO
 
+from cli.terminal import printable
 from geodata import atlas as atlas_mod
+from geodata import output
 from geodata.briefing import export as briefing_export
 from geodata.briefing import model as briefing
 from geodata.briefing import pdf as briefing_pdf
@@ -63,7 +66,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
 
 
 def run(args: argparse.Namespace, err: TextIO | None = None) -> int:
-    """Write the briefings; return 0, or 2 for bad arguments or an unknown id."""
+    """Write the briefings; return 0, or 2 for bad arguments, an unknown id or a bad --out."""
     err = err or sys.stderr
     if not args.territories and not args.all_ti:
         print("atlas briefing: give at least one TERRITORY_ID, or --all-ti", file=err)
@@ -71,28 +74,54 @@ def run(args: argparse.Namespace, err: TextIO | None = None) -> int:
     if not args.radius_km >= 0:
         print(f"atlas briefing: --radius-km must be ≥ 0, got {args.radius_km}", file=err)
         return 2
+    if args.base_url and not re.fullmatch(r"https?://[^\s]+", args.base_url):
+        print(
+            f"atlas briefing : --base-url « {printable(args.base_url)} » n'est pas une adresse "
+            "http(s) : donnez par exemple https://atlas.example",
+            file=err,
+        )
+        return 2
     a = atlas_mod.load(args.build_dir)
     targets, errors = _resolve(a, args, err)
     if errors:
         return 2
-    args.out.mkdir(parents=True, exist_ok=True)
+    try:
+        _write_all(a, args, targets, err)
+    except output.OutputError as exc:
+        print(f"atlas briefing : {printable(str(exc))}", file=err)
+        return 2
+    except OSError as exc:
+        print(
+            f"atlas briefing : impossible d'écrire dans {printable(args.out)} ({exc.strerror}) : "
+            "donnez un dossier où vous pouvez écrire",
+            file=err,
+        )
+        return 2
+    return 0
+
+
+def _write_all(
+    a: atlas_mod.Atlas, args: argparse.Namespace, targets: list[tuple[str, str]], err: TextIO
+) -> None:
+    """Write one file per target; every path is checked to stay in --out before any write."""
+    stem = briefing_export.stem_of
+    paths = [output.inside(args.out, f"{stem(ident)}.{args.format}") for _, ident in targets]
+    output.prepare_dir(args.out)
     t0 = time.perf_counter()
-    for i, (kind, ident) in enumerate(targets, 1):
+    for i, ((kind, ident), path) in enumerate(zip(targets, paths, strict=True), 1):
         b = briefing.make_briefing(a, kind, ident, radius_km=args.radius_km)
-        path = args.out / f"{briefing_export.file_stem(b)}.{args.format}"
         if args.format == "pdf":
             path.write_bytes(briefing_pdf.pdf_bytes(a, b, args.base_url))
         else:
             path.write_text(briefing_pdf.html_text(a, b, args.base_url), encoding="utf-8")
         if not args.no_progress:
-            _progress(err, i, len(targets), path.name, time.perf_counter() - t0)
+            _progress(err, i, len(targets), printable(path.name), time.perf_counter() - t0)
     total = time.perf_counter() - t0
     print(
         f"atlas briefing: wrote {len(targets)} {args.format.upper()} file(s) to {args.out} "
         f"in {total:.1f} s",
         file=err,
     )
-    return 0
 
 
 def _resolve(
@@ -105,13 +134,13 @@ def _resolve(
         try:
             ids += briefing.all_ti_ids(a)
         except ValueError as exc:
-            print(f"atlas briefing: --all-ti: {exc}", file=err)
+            print(f"atlas briefing: --all-ti: {printable(str(exc))}", file=err)
             errors += 1
     for ident in dict.fromkeys(ids):
         try:
             targets.append(briefing.resolve_id(a, ident))
         except ValueError as exc:
-            print(f"atlas briefing: {exc}", file=err)
+            print(f"atlas briefing: {printable(str(exc))}", file=err)
             errors += 1
     return list(dict.fromkeys(targets)), errors
 

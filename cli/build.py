@@ -7,6 +7,8 @@ import sys
 from pathlib import Path
 
 from cli.info import print_summary
+from cli.terminal import printable
+from geodata import config, output
 from geodata.build import runner
 
 
@@ -53,6 +55,11 @@ def run(args: argparse.Namespace) -> int:
             "(atlas fetch --dest DIR downloads the lists)",
             file=sys.stderr,
         )
+        return 2
+    try:
+        output.prepare_dir(args.out or config.build_dir())
+    except output.OutputError as exc:
+        print(f"atlas build : {printable(str(exc))}", file=sys.stderr)
         return 2
     cases = () if args.no_user_cases else None if args.cases is None else tuple(args.cases)
     report = runner.build(args.out, force=args.force, data_dir=args.data_dir, cases=cases)

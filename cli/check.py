@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from cli.terminal import printable
 from geodata import config
 
 
@@ -25,10 +26,10 @@ def run(args: argparse.Namespace) -> int:
     found = [p for p in paths if p.is_file()]
     for path in paths:
         if path not in found:
-            print(f"{path}: no such file", file=sys.stderr)
+            print(printable(f"{path}: no such file"), file=sys.stderr)
     problems = [p for _, table in cases_stage.check_tables(found) for p in table]
     for problem in problems:
-        print(problem)
+        print(printable(problem))
     errors = len(paths) - len(found) + sum(p.severity == "error" for p in problems)
     warnings = sum(p.severity == "warning" for p in problems)
     print(

@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from cli.terminal import printable
 from geodata import atlas as atlas_mod
 from layers import site
 from layers.registry import DEFAULT_LAYERS, LAYERS
@@ -18,7 +19,13 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
         help="write a standalone static site of the map "
         "(index.html, Leaflet, data) for any web server",
     )
-    p.add_argument("--out", type=Path, required=True, help="output directory")
+    p.add_argument(
+        "--out",
+        type=Path,
+        required=True,
+        help="output directory: new, empty, or a previous export (only the files it "
+        "lists in .atlas-embed are replaced)",
+    )
     p.add_argument(
         "--territory",
         metavar="ID",
@@ -50,8 +57,21 @@ def run(args: argparse.Namespace) -> int:
             args.out, a, keys, args.territory, title=args.title, atlas_url=args.atlas_url
         )
     except (ValueError, FileNotFoundError) as error:
-        print(f"atlas embed: {error}", file=sys.stderr)
+        print(f"atlas embed: {printable(str(error))}", file=sys.stderr)
         return 2
+    except OSError as error:
+        print(
+            f"atlas embed : impossible d'écrire dans {printable(str(args.out))} "
+            f"({error.strerror}) : donnez un dossier où vous pouvez écrire",
+            file=sys.stderr,
+        )
+        return 2
+    if result.replaced:
+        print(
+            f"atlas embed : remplace l'export précédent de {printable(str(result.out_dir))} "
+            f"({len(result.removed)} fichier(s) de l'ancien export supprimé(s), "
+            "les autres fichiers du dossier sont laissés tels quels)"
+        )
     for key, n in result.features.items():
         print(f"  {key}: {n:,} features")
     for key in result.missing:

@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from cli.terminal import printable
 from geodata import config
 from geodata.build import runner
 from geodata.report import BuildReport, StageReport
@@ -35,32 +36,37 @@ def run(args: argparse.Namespace) -> int:
 def print_summary(report: BuildReport, faults: bool = False) -> None:
     """Print each stage of a build report: sources, counts, rows not used, lists."""
     for name, stage in report.stages.items():
-        print(f"[{name}] built {stage.built_at or '?'}")
+        _say(f"[{name}] built {stage.built_at or '?'}")
         for src in stage.sources:
-            print(
+            _say(
                 f"  source: {src.name} {src.version} — {src.vintage}; {src.producer}; {src.licence}"
             )
         counts = ", ".join(f"{k} {v:,}" for k, v in stage.counts.items())
-        print(f"  counts: {counts}")
+        _say(f"  counts: {counts}")
         _print_problems(stage, detail=faults)
 
 
 def _print_problems(stage: StageReport, detail: bool) -> None:
     """Rows not used (errors) or repaired (warnings), then the official lists' accounting."""
     by_severity = {s: len(stage.problems_of(severity=s)) for s in ("error", "warning", "info")}
-    print(
+    _say(
         f"  rows not used: {by_severity['error']:,}; repaired or normalised: "
         f"{by_severity['warning']:,}; notes: {by_severity['info']:,}"
     )
     if detail:
         for p in stage.problems:
             if p.severity != "info":
-                print(f"    {p}")
+                _say(f"    {p}")
     for name, entry in stage.lists.items():
         if entry.status == "not loaded":
-            print(f"  {name}: not loaded — {entry.hint}")
+            _say(f"  {name}: not loaded — {entry.hint}")
         elif entry.rows is not None:
-            print(
+            _say(
                 f"  {name}: {entry.rows:,} rows, {entry.placed:,} placed, "
                 f"{entry.n_unplaced:,} reported"
             )
+
+
+def _say(line: str) -> None:
+    """Print one line of the summary, its data-derived text with controls escaped."""
+    print(printable(line))

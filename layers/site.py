@@ -10,6 +10,12 @@
                               legend and the table twin, filters both from one text input
     DIR/data/config.json      layer specs, legend, attribution, bounds
     DIR/data/<layer>-<hash>.geojson
+    DIR/.atlas-embed          the list of the files above (see below)
+
+``DIR`` must be new, empty, or a previous export: the marker ``.atlas-embed`` lists the
+files of an export, and the next export into ``DIR`` replaces or removes those files only.
+A non-empty folder without the marker is refused, untouched, as is a file of the new
+export that would overwrite a file the previous export did not write.
 
 The page loads nothing from another origin (no basemap: tiles would be third-party
 requests) and no script is built from data: every text reaches the DOM through
@@ -40,6 +46,7 @@ import shapely
 
 from geodata import config, territory
 from geodata.atlas import Atlas
+from geodata.output import OutputError, inside, prepare_dir
 from geodata.report import BuildReport
 from geodata.sources import anct
 from geodata.text import fold, mask_contacts
@@ -61,6 +68,11 @@ CSP = (
     "base-uri 'none'; form-action 'none'"
 )
 STATIC = config.PROJECT_ROOT / "static"
+MARKER = ".atlas-embed"  # lists the files of an export, one relative path a line
+MARKER_HEADER = (
+    "# atlas embed : fichiers de cet export ; le prochain `atlas embed --out` dans ce dossier\n"
+    "# remplace ou supprime ces fichiers-là, et aucun autre.\n"
+)
 
 
 @dataclass
@@ -72,6 +84,8 @@ class ExportResult:
     features: dict[str, int]  # layer key -> features exported
     missing: list[str]  # layers asked for but not in the build
     masked: int = 0  # text fields in which contact details were masked
+    replaced: bool = False  # out_dir held a previous export (its marker)
+    removed: list[Path] = field(default_factory=list)  # files of it not in this one
 
     @property
     def size_bytes(self) -> int:
@@ -255,7 +269,8 @@ def export_site(
     Parameters
     ----------
     out_dir : Path
-        Destination; created if needed. Files of a previous export are replaced.
+        Destination: new, empty, or a previous export (its ``.atlas-embed`` marker),
+        whose listed files are replaced or removed; created if needed.
     atlas : Atlas
         The loaded build (``geodata.atlas.load``).
     layers : sequence of str
@@ -278,6 +293,9 @@ def export_site(
     ------
     ValueError
         For an unknown layer key or territory.
+    OutputError
+        (a ValueError) When ``out_dir`` cannot be written into, is a non-empty folder
+        without the marker, or a file would leave it or overwrite a file not listed.
     FileNotFoundError
         When static/vendor is missing (run ``make assets``).
     """
@@ -286,10 +304,9 @@ def export_site(
         raise ValueError(f"unknown layer(s) {unknown}; expected some of {list(LAYERS)}")
     outline = territory_outline(atlas, territory) if territory else None
     out_dir = Path(out_dir)
-    if (out_dir / "data").is_dir():
-        shutil.rmtree(out_dir / "data")
-    (out_dir / "data").mkdir(parents=True, exist_ok=True)
+    previous = previous_export(out_dir)
     result = ExportResult(out_dir, [], {}, [])
+    staged: dict[str, bytes | Path] = {}  # relative path -> content, or the file to copy
     specs, legend = [], []
     frames = layer_frames(atlas)
     for key in layers:
@@ -297,12 +314,12 @@ def export_site(
             result.missing.append(key)
             continue
         spec, frame = _layer(key, frames[key], atlas, outline, result)
-        specs.append(spec.to_js({"url": _write_geojson(out_dir, spec.name, frame, result)}))
+        specs.append(spec.to_js({"url": _stage_geojson(staged, spec.name, frame)}))
         legend += _legend(spec)
         result.features[key] = len(frame)
     if outline is not None:
         spec = selection_layer(outline).spec
-        specs.append(spec.to_js({"url": _write_geojson(out_dir, spec.name, outline, result)}))
+        specs.append(spec.to_js({"url": _stage_geojson(staged, spec.name, outline)}))
     name = outline["name"].iloc[0] if outline is not None else None
     title = title or ("Atlas des coopérations territoriales" + (f" — {name}" if name else ""))
     config_js = {
@@ -314,16 +331,105 @@ def export_site(
         "attribution": attribution(atlas.report, layers),
         "atlasUrl": atlas_url if re.match(r"^https?://", atlas_url) else "",
     }
-    _write(
-        out_dir / "data" / "config.json",
-        json.dumps(config_js, ensure_ascii=False, separators=(",", ":")).encode(),
-        result,
-    )
-    _copy_assets(out_dir, cluster=any(s["cluster"] for s in specs), result=result)
-    _write(
-        out_dir / "index.html", index_html(title, any(s["cluster"] for s in specs)).encode(), result
-    )
+    staged["data/config.json"] = json.dumps(
+        config_js, ensure_ascii=False, separators=(",", ":")
+    ).encode()
+    cluster = any(s["cluster"] for s in specs)
+    staged.update(_assets(cluster=cluster))
+    staged["index.html"] = index_html(title, cluster).encode()
+    _commit(out_dir, staged, previous, result)
     return result
+
+
+def previous_export(out_dir: Path) -> set[str] | None:
+    """Check ``out_dir`` can receive an export; return the files its marker lists.
+
+    Returns None when ``out_dir`` is new or empty (it is then created).
+
+    Raises
+    ------
+    OutputError
+        When ``out_dir`` cannot be written into (:func:`geodata.output.prepare_dir`), is
+        not empty and has no marker, or its marker names a path outside it.
+    """
+    out_dir = prepare_dir(out_dir)
+    marker = out_dir / MARKER
+    if not marker.is_file():
+        if any(out_dir.iterdir()):
+            raise OutputError(
+                f"--out {out_dir} n'est pas vide et ne contient pas d'export d'atlas embed "
+                f"(pas de fichier {MARKER}) : rien n'est touché ; choisissez un dossier vide "
+                "ou nouveau"
+            )
+        return None
+    listed = set()
+    for n, line in enumerate(marker.read_text(encoding="utf-8").splitlines(), 1):
+        rel = line.strip()
+        if not rel or rel.startswith("#"):
+            continue
+        try:
+            inside(out_dir, rel)
+        except OutputError:
+            raise OutputError(
+                f"{marker}, ligne {n} : {rel!r} mène hors du dossier --out {out_dir} (chemin "
+                "avec « .. » ou lien symbolique) : rien n'est touché ; choisissez un autre dossier"
+            ) from None
+        listed.add(rel)
+    return listed
+
+
+def _commit(
+    out_dir: Path, staged: dict[str, bytes | Path], previous: set[str] | None, result: ExportResult
+) -> None:
+    """Write the staged files, then remove those of the previous export not written again.
+
+    Nothing is written when a file would leave ``out_dir`` or overwrite a file the previous
+    export did not list. The marker lists old and new files while the export is written,
+    so that an interrupted export is still cleaned up by the next one.
+    """
+    old = previous or set()
+    targets = {rel: inside(out_dir, rel) for rel in staged}
+    clash = [rel for rel, path in targets.items() if _occupied(path) and rel not in old]
+    if clash:
+        raise OutputError(
+            f"--out {out_dir} contient déjà {clash[0]!r}, que l'export précédent n'a pas écrit : "
+            "rien n'est touché ; déplacez ce fichier ou choisissez un autre dossier"
+        )
+    _write_marker(out_dir, old | set(staged))
+    for rel, content in staged.items():
+        path = targets[rel]
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, Path):
+            shutil.copyfile(content, path)
+        else:
+            path.write_bytes(content)
+        result.files.append(path)
+    for rel in sorted(old - set(staged)):
+        path = out_dir / rel
+        if path.is_file() or path.is_symlink():
+            path.unlink()
+            result.removed.append(path)
+            _prune(path.parent, out_dir)
+    _write_marker(out_dir, set(staged))
+    result.files.append(out_dir / MARKER)
+    result.replaced = previous is not None
+
+
+def _occupied(path: Path) -> bool:
+    return path.exists() or path.is_symlink()
+
+
+def _prune(folder: Path, out_dir: Path) -> None:
+    """Remove ``folder`` and its parents below ``out_dir`` while they are empty."""
+    while folder != out_dir and folder.is_dir() and not any(folder.iterdir()):
+        folder.rmdir()
+        folder = folder.parent
+
+
+def _write_marker(out_dir: Path, files: set[str]) -> None:
+    (out_dir / MARKER).write_text(
+        MARKER_HEADER + "".join(f"{rel}\n" for rel in sorted(files)), encoding="utf-8"
+    )
 
 
 def layer_spec(key: str, gdf: gpd.GeoDataFrame) -> tuple[LayerSpec, gpd.GeoDataFrame]:
@@ -369,40 +475,32 @@ def _bounds(outline: gpd.GeoDataFrame | None) -> list[list[float]]:
     return leaflet_bounds(FRANCE_VIEW if outline is None else outline.total_bounds)
 
 
-def _write_geojson(out_dir: Path, name: str, gdf: gpd.GeoDataFrame, result: ExportResult) -> str:
+def _stage_geojson(staged: dict[str, bytes | Path], name: str, gdf: gpd.GeoDataFrame) -> str:
     # Rounding to 1e-6° (~10 cm) keeps files small; no coordinate then has enough digits
     # to be mistaken for a phone number by the privacy check.
     data = json.loads(to_feature_collection(gdf), parse_float=lambda s: round(float(s), 6))
     text = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
     rel = f"data/{name}-{hashlib.sha256(text).hexdigest()[:12]}.geojson"
-    _write(out_dir / rel, text, result)
+    staged[rel] = text
     return rel
-
-
-def _write(path: Path, content: bytes, result: ExportResult) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(content)
-    result.files.append(path)
 
 
 EXPORT_VENDOR = "vendor"  # the export's copy of static/vendor, linked relatively
 
 
-def _copy_assets(out_dir: Path, *, cluster: bool, result: ExportResult) -> None:
+def _assets(*, cluster: bool) -> dict[str, Path]:
+    """Return the site's scripts, styles and icon: path in the export -> file to copy."""
     packages = ["leaflet"] + (["leaflet.markercluster"] if cluster else [])
-    files = [(STATIC / "atlas" / "atlas-layers.js", out_dir / "atlas" / "atlas-layers.js")]
-    files += [(STATIC / "embed" / n, out_dir / "embed" / n) for n in ("embed.js", "embed.css")]
-    files.append((STATIC / "atlas" / "favicon.png", out_dir / "embed" / "favicon.png"))
+    files = {"atlas/atlas-layers.js": STATIC / "atlas" / "atlas-layers.js"}
+    files |= {f"embed/{n}": STATIC / "embed" / n for n in ("embed.js", "embed.css")}
+    files["embed/favicon.png"] = STATIC / "atlas" / "favicon.png"
     for rel, (package, _) in vendored_targets(Path()).items():  # as `make assets` lays them out
         if package in packages:
-            files.append((STATIC / EXPORT_VENDOR / rel, out_dir / EXPORT_VENDOR / rel))
-    missing = [str(src) for src, _ in files if not src.is_file()]
+            files[f"{EXPORT_VENDOR}/{Path(rel).as_posix()}"] = STATIC / EXPORT_VENDOR / rel
+    missing = [str(src) for src in files.values() if not src.is_file()]
     if missing:
         raise FileNotFoundError(f"missing {missing}; run `make assets` (Leaflet from npm)")
-    for src, dest in files:
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(src, dest)
-        result.files.append(dest)
+    return files
 
 
 def index_html(title: str, cluster: bool) -> str:

@@ -125,4 +125,9 @@ def to_gpkg(atlas: Atlas, b: Briefing, base_url: str = "", metric: bool = False)
 
 def file_stem(b: Briefing) -> str:
     """File name stem of a briefing's files: ``fiche-ti-8408``."""
-    return f"fiche-{b.id}"
+    return stem_of(b.id)
+
+
+def stem_of(ident: str) -> str:
+    """File name stem of the briefing of territory ``ident`` (its resolved id)."""
+    return f"fiche-{ident}"

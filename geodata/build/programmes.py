@@ -134,7 +134,8 @@ def _record(
     ``placed`` is the number of rows placed, or None for member lists (TI, Fabriques
     prospectives), whose model functions check their own accounting.
     """
-    rows = len(loaded.table)
+    problems = loaded.problems + problems  # rows set aside as the list was read (bad ids)
+    rows = len(loaded.table) + len(loaded.problems)
     if placed is None:
         placed = rows - len({p.line for p in problems if p.severity == "error"})
     name, file = loaded.spec.name, loaded.spec.file

@@ -23,21 +23,29 @@ one) is replaced by "[coordonnées masquées]" as the list is read, so that no s
 briefing, exports, static site) can show it.
 Codes are read as strings (``dtype=str, keep_default_na=False``). Each row keeps the line
 of the file where its record starts (header = line 1), for reporting.
+
+Ids (each spec's ``id_col``) end up in file names (``fiche-ti-8408.pdf``), URLs and HTML
+attributes: a row whose id is not a slug (:data:`geodata.vocab.ID_PATTERN`, at most
+:data:`geodata.vocab.ID_MAX_LENGTH` characters) is reported and not used
+(:func:`check_ids`). The commune lists' ids may be upper case (``pvd-94-2A-1``: Corsica's
+département codes) and may name several ids (``fs-703; fs-2907``: one site, two entries).
 """
 
 from __future__ import annotations
 
 import csv
 import json
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
 from geodata import config
 from geodata.checksum import file_digest
+from geodata.problems import Problem
 from geodata.text import mask_contacts
-from geodata.vocab import programme_of_list
+from geodata.vocab import ID_MAX_LENGTH, ID_PATTERN, LIST_SEP, programme_of_list
 
 LICENCE = "Licence Ouverte 2.0"
 PUBLISHER = "ANCT"
@@ -287,6 +295,7 @@ class LoadedList:
     table: pd.DataFrame
     sha256: str = ""
     fetched: dict | None = None  # the ``atlas fetch`` cache entry of this file, if any
+    problems: list[Problem] = field(default_factory=list)  # rows not used (bad ids)
 
     def source(self) -> dict[str, str]:
         """Provenance for the build report (JSON-serialisable)."""
@@ -318,11 +327,56 @@ def load_list(spec: ListSpec, data_dir: Path | None) -> LoadedList:
         path = None if data_dir is None else Path(data_dir) / spec.file
         return LoadedList(spec, path, "not loaded", _empty(spec))
     path = Path(data_dir) / spec.file
-    table = read_list(path, spec)
-    status = "loaded" if len(table) else "empty"
-    return LoadedList(
-        spec, path, status, table, file_digest(path), fetched_entries(Path(data_dir)).get(spec.file)
-    )
+    table, problems = check_ids(read_list(path, spec), spec)
+    status = "loaded" if len(table) or problems else "empty"
+    fetched = fetched_entries(Path(data_dir)).get(spec.file)
+    return LoadedList(spec, path, status, table, file_digest(path), fetched, problems)
+
+
+def check_ids(table: pd.DataFrame, spec: ListSpec) -> tuple[pd.DataFrame, list[Problem]]:
+    """Split off the rows whose ``spec.id_col`` is not a valid id; one problem for each.
+
+    A valid id is a slug (:data:`geodata.vocab.ID_PATTERN`, at most
+    :data:`geodata.vocab.ID_MAX_LENGTH` characters). In a commune list, upper case is
+    allowed and the cell may list several slugs joined by ``;``.
+
+    Returns
+    -------
+    (DataFrame, list of Problem)
+        The rows kept (as given), and an error (row not used, ``kind`` "bad id", named by
+        the list's file and line) for each row set aside.
+    """
+    several = spec.kind == "communes"
+    ok = table[spec.id_col].map(lambda v: _valid_id(v, several)).astype(bool)
+    problems = [
+        Problem(
+            spec.file,
+            int(line),
+            "",
+            spec.id_col,
+            value,
+            _ID_RULE[spec.kind == "communes"],
+            "ligne non utilisée ; corrigez l'identifiant dans la liste",
+            "error",
+            "bad id",
+        )
+        for line, value in zip(table.loc[~ok, LINE], table.loc[~ok, spec.id_col], strict=True)
+    ]
+    return table.loc[ok].reset_index(drop=True), problems
+
+
+_ID_RULE = {
+    False: "identifiant invalide : lettres minuscules, chiffres, - ou _ seulement "
+    f"(au plus {ID_MAX_LENGTH} caractères), par exemple ti-8408",
+    True: "identifiant invalide : lettres, chiffres, - ou _ seulement (au plus "
+    f"{ID_MAX_LENGTH} caractères), plusieurs identifiants séparés par « {LIST_SEP} »",
+}
+
+
+def _valid_id(value: str, several: bool) -> bool:
+    parts = [p.strip() for p in value.split(LIST_SEP)] if several else [value]
+    flags = re.IGNORECASE if several else 0
+    return all(len(p) <= ID_MAX_LENGTH and re.fullmatch(ID_PATTERN, p, flags) for p in parts)
 
 
 def fetched_entries(data_dir: Path) -> dict[str, dict]:

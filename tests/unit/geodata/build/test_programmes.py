@@ -69,3 +69,16 @@ def test_key_follows_the_lists_present(base_out, data_dir):
     fx.write(data_dir / "acv.csv", fx.ACV_TEXT.replace("acv-001", "acv-999"))
     assert programmes.programmes_key(opts)["lists"]["acv.csv"] != before["lists"]["acv.csv"]
     assert programmes.programmes_key(BuildOptions(base_out, None))["lists"] == {}
+
+
+def test_a_bad_id_row_is_counted_and_reported_by_the_stage(base_out, data_dir):
+    fx.write(
+        data_dir / "ti_groupements.csv",
+        fx.TI_TEXT + "ti-/../../x,Évasion,200029999,CC de test\n",  # line 8
+    )
+    result = programmes.run_programmes(BuildOptions(base_out, data_dir), log=lambda _: None)
+    ti = result.report.lists["ti"]
+    assert ti.rows == 7 and ti.placed + ti.n_unplaced == 7
+    bad = [p for p in result.report.problems_of("ti_groupements.csv") if p.kind == "bad id"]
+    assert [(p.line, p.value) for p in bad] == [(8, "ti-/../../x")]
+    assert "ti-/../../x" not in set(result.layers["ti"]["id_ti"])

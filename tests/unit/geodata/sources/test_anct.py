@@ -107,9 +107,9 @@ def test_reconcile_places_or_reports_every_row(acv_file, reference, communes):
     assert {p.severity for p in problems if p.kind != "unplaced"} == {"warning"}  # rows used
     unplaced = {p.line: (p.code, p.reason) for p in problems if p.severity == "error"}
     assert set(unplaced) == {7, 8, 10}
-    assert "unknown to the COG" in unplaced[7][1]
+    assert "inconnu du COG" in unplaced[7][1]
     assert "collectivité d'outre-mer" in unplaced[8][1]
-    assert "no INSEE code" in unplaced[10][1]
+    assert "aucun code INSEE" in unplaced[10][1]
 
 
 def test_reconciled_points_lie_inside_their_commune(acv_file, reference, communes):
@@ -179,7 +179,7 @@ def test_census_uses_valid_coordinates_and_reports_the_rest(tmp_path, reference,
     } == kinds
     unplaced = [p for p in problems if p.severity == "error"]
     assert len(df) == len(placed) + len(unplaced) and unplaced[0].kind == "unplaced"
-    assert "coordinates: no coordinates" in unplaced[0].reason
+    assert unplaced[0].reason.endswith(" ; pas de coordonnées")
     assert placed.crs.equals("EPSG:4326")
 
 
@@ -220,3 +220,34 @@ def test_tiers_lieux_rows_carry_their_family_code_and_are_counted_by_it(
         "manufactures": 0,
         "tiers_lieux_2019": 5,
     }
+
+
+def test_a_row_whose_id_is_not_a_slug_is_reported_and_not_used(tmp_path):
+    fx.write(
+        tmp_path / "ti_groupements.csv",
+        "id_ti,lib_ti,siren_groupement,lib_groupement\n"
+        "ti-0101,Ain industriel,200029999,CC de test\n"  # line 2: kept
+        "ti-/../../../../x,Évasion,200029999,CC de test\n"  # line 3: a path
+        "ti-0102\x1b[31m,Rouge,200029999,CC de test\n"  # line 4: an escape sequence
+        ",Sans id,200029999,CC de test\n",  # line 5: no id
+    )
+    loaded = anct.load_list(anct.CATALOGUE["ti"], tmp_path)
+    assert loaded.table["id_ti"].tolist() == ["ti-0101"] and loaded.status == "loaded"
+    assert [(p.dataset, p.line, p.field) for p in loaded.problems] == [
+        ("ti_groupements.csv", n, "id_ti") for n in (3, 4, 5)
+    ]
+    assert {p.severity for p in loaded.problems} == {"error"}
+    assert loaded.problems[0].value == "ti-/../../../../x"
+
+
+def test_commune_lists_keep_corsican_and_joined_ids(tmp_path):
+    fx.write(
+        tmp_path / "pvd.csv",
+        "insee_com,lib_com,id_pvd,lib_pvd,date_signature\n"
+        "2A004,Ajaccio,pvd-94-2A-1,Ajaccio,\n"  # Corsica: upper case, as ANCT writes it
+        "01001,L'Abergement,pvd-1; pvd-2,Deux entrées,\n"  # one site, two ids
+        "01002,Varey,pvd-3/../x,Chemin,\n",  # line 4: not an id
+    )
+    loaded = anct.load_list(anct.CATALOGUE["pvd"], tmp_path)
+    assert loaded.table["id_pvd"].tolist() == ["pvd-94-2A-1", "pvd-1; pvd-2"]
+    assert [p.line for p in loaded.problems] == [4]
