@@ -2,25 +2,37 @@
 
 Takes GeoDataFrames and primitives (no Streamlit); returns the folium map and the specs
 of the layers drawn, from which the legend is made (so the legend matches the map).
+
+Every visitor's browser downloads the features of each layer drawn: a point layer sends
+at most :data:`MAX_FEATURES` of them (a user's case table of 200,000 rows would be an
+86 MB download). Over the cap, the view's filters are applied here rather than in the
+browser, the first :data:`MAX_FEATURES` matching features are sent (the selected one
+first), and the spec says so (``capped``; :func:`cap_notice` words it for the page).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
+from typing import Any
+
 import folium
 import geopandas as gpd
+import pandas as pd
 
 from geodata.vocab import FRANCE_VIEW, leaflet_bounds
 from layers import basemap
 from layers.assets import offline_map, vendor_prefix
-from layers.geojson import ASSET_PREFIX, DataStore, LayerSpec
+from layers.geojson import ASSET_PREFIX, AtlasGeoJson, DataStore, LayerSpec
 from layers.legend import Legend
 from layers.overseas import FitView, OverseasControl
 from layers.registry import MapView, draw_layer
 from layers.selection import selection_layer
+from layers.site import apply_filters, apply_text
 
-__all__ = ["ATTRIBUTION", "MapView", "compose_map"]
+__all__ = ["ATTRIBUTION", "MAX_FEATURES", "MapView", "cap_notice", "compose_map"]
 
 ATTRIBUTION = "Sources : IGN, INSEE (COG 2025), ANCT — Licence Ouverte 2.0"
+MAX_FEATURES = 20_000  # points a layer sends each visitor (about 9 MB of GeoJSON for cases)
 
 
 def compose_map(
@@ -40,7 +52,7 @@ def compose_map(
         if gdf is None:
             missing.append(key)
             continue
-        layer = draw_layer(key, gdf, store, view)
+        layer = draw_capped(key, gdf, store, view)
         layer.add_to(m)
         drawn.append(layer.spec)
     if view.selection is not None and not view.selection.empty:
@@ -49,3 +61,47 @@ def compose_map(
     OverseasControl(prefix).add_to(m)
     FitView(view.bounds or leaflet_bounds(FRANCE_VIEW), prefix).add_to(m)
     return m, drawn, missing
+
+
+@dataclass
+class _Kept:
+    """A DataStore that keeps the features a layer would send, to cap them before storing."""
+
+    frame: gpd.GeoDataFrame | None = None
+
+    def put(self, gdf: gpd.GeoDataFrame, name: str) -> dict[str, Any]:
+        self.frame = gdf
+        return {}
+
+
+def draw_capped(
+    key: str, gdf: gpd.GeoDataFrame, store: DataStore, view: MapView, limit: int = MAX_FEATURES
+) -> AtlasGeoJson:
+    """Draw layer ``key`` (:func:`draw_layer`); a point layer sends at most ``limit`` features.
+
+    Over the limit, only the features the view's filters keep are counted and the first
+    ``limit`` sent (the highlighted one first); the spec's ``capped`` is then
+    ``(sent, matching)``. Polygon layers and layers within the limit are sent whole.
+    """
+    kept = _Kept()
+    spec = draw_layer(key, gdf, kept, view).spec
+    frame = kept.frame
+    if spec.geometry == "point" and len(frame) > limit:
+        frame = apply_text(apply_filters(frame, spec.filters), spec)
+        if len(frame) > limit:
+            first = frame[spec.id_field].astype(str) == (spec.highlight or "")
+            sent = pd.concat([frame[first], frame[~first]]).head(limit)
+            spec = replace(spec, capped=(len(sent), len(frame)))
+            frame = sent
+    return AtlasGeoJson(spec, store.put(frame, spec.name))
+
+
+def cap_notice(spec: LayerSpec) -> str:
+    """Return the French notice of a capped layer ("" when it was sent whole)."""
+    if spec.capped is None:
+        return ""
+    sent, total = (f"{n:,}".replace(",", "\u202f") for n in spec.capped)
+    return (
+        f"{spec.kind_label} : {sent} éléments affichés sur {total} : filtrez (région, "
+        "département, type, thème ou texte) pour voir les autres."
+    )

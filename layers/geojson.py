@@ -119,6 +119,7 @@ class LayerSpec:
     highlight: str | None = None
     cluster: bool = False
     area_style: dict[str, Any] | None = None  # for polygons in a point layer (cases on an area)
+    capped: tuple[int, int] | None = None  # (features sent, features matching): over the cap
 
     def to_js(self, where: dict[str, Any]) -> dict[str, Any]:
         """Return the spec as atlas.js expects it, with the data location merged in."""

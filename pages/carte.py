@@ -5,12 +5,15 @@ from __future__ import annotations
 import streamlit as st
 from streamlit_folium import st_folium
 
-from layers.compose import compose_map
+from layers.compose import cap_notice, compose_map
 from layers.geojson import parse_tooltip
 from pages.ui import data, embed_panel, mapstate, panel, search_box, sidebar
 
 atlas = data.get_atlas()
+first_run = "view" not in st.session_state  # the URL is read once per session
 view = mapstate.current_view("ign" if data.online() else "aucun")
+if first_run and view.ignored:
+    st.info(mapstate.ignored_notice(view))
 view = sidebar.filters(atlas, view)
 
 picked = search_box.territory_search(
@@ -29,6 +32,9 @@ with left:
     )
     for key in missing:
         st.warning(f"Couche « {mapstate.LAYER_LABELS[key]} » non chargée : {data.load_hint(key)}")
+    for spec in drawn:
+        if spec.capped:
+            st.info(cap_notice(spec))
     out = st_folium(
         m,
         key="carte",

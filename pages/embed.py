@@ -11,9 +11,10 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from layers import site as embed
-from layers.compose import compose_map
+from layers.compose import cap_notice, compose_map
 from layers.legend import Legend, replace_legend
 from pages.ui import data, embed_panel, embedding, mapstate, viewstate
+from pages.ui.markup import literal
 
 # Static CSS (no data): Streamlit's header and toolbar have no place in an iframe.
 st.markdown(
@@ -32,13 +33,17 @@ replace_legend(m, Legend(drawn, embed.ATTRIBUTION, compact=True))
 st_folium(m, key="embed", height=480, use_container_width=True, returned_objects=[])
 for key in missing:
     st.caption(f"Couche « {mapstate.LAYER_LABELS[key]} » non disponible sur cette carte.")
-st.caption(embed.attribution(atlas.report, view.layers))
+for spec in drawn:
+    if spec.capped:
+        st.caption(cap_notice(spec))
+st.caption(literal(embed.attribution(atlas.report, view.layers)))
 st.markdown(f"[Ouvrir l'atlas complet]({embedding.full_atlas_url(embed_panel.app_url(), view)})")
 
 outline = map_view.selection.geometry.iloc[0] if map_view.selection is not None else None
 table = embed.features_table(frames, drawn, atlas.communes, outline)
 st.markdown(f"**Éléments affichés sur la carte : {len(table)}**")
 if len(table) <= 200:
-    st.table(table.set_index("Nom"))
+    # st.table reads Markdown: every cell is escaped to show its text as written.
+    st.table(table.map(literal).set_index("Nom"))
 else:
     st.dataframe(table, hide_index=True, width="stretch", height=320)

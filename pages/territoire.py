@@ -10,6 +10,7 @@ from geodata.briefing import pdf as briefing_pdf
 from geodata.briefing.model import PROGRAMMES, fmt_int, fmt_km2
 from geodata.territory import territory_id
 from pages.ui import data, search_box
+from pages.ui.markup import literal
 
 atlas = data.get_atlas()
 st.title("Fiche territoire")
@@ -60,16 +61,20 @@ try:
 except ValueError:
     close = briefing.close_matches(atlas, wanted, briefing.kind_of(wanted))
     st.error(
-        f"Aucun territoire n'a l'identifiant « {wanted} »."
-        + (" Les plus proches : " + ", ".join(close) + "." if close else "")
+        literal(
+            f"Aucun territoire n'a l'identifiant « {wanted} »."
+            + (" Les plus proches : " + ", ".join(close) + "." if close else "")
+        )
     )
     st.stop()
 
 radius = st.slider("Études de cas à moins de (km)", 0, 100, 20, step=5)
 b = get_briefing(kind, ident, radius)
 images = get_images(kind, ident, radius)
-st.header(b.name)
-st.caption(f"{b.kind_label} · {b.id} · {b.departements_label} · {', '.join(b.regions['nom'])}")
+st.header(literal(b.name))
+st.caption(
+    literal(f"{b.kind_label} · {b.id} · {b.departements_label} · {', '.join(b.regions['nom'])}")
+)
 st.markdown(
     f"**Population** : {fmt_int(b.population)} hab. · **Superficie** : "
     f"{fmt_km2(b.area_km2)} · **Communes** : {len(b.communes)} · "
@@ -85,7 +90,7 @@ left.image(images["map"], caption=f"Carte du territoire ({b.metric_crs})")
 with right:
     for label, names in b.memberships.items():
         if names:
-            st.markdown(f"**{label}** : " + " ; ".join(names))
+            st.markdown(f"**{label}** : " + literal(" ; ".join(names)))
     st.markdown("**Programmes présents**")
     st.dataframe(
         {
@@ -143,15 +148,15 @@ with cases:
             far = f" — {r.distance_km:g} km" if r.distance_km else ""
             st.page_link(
                 "pages/cas.py",
-                label=f"{n}. {r.name} ({r.types}, {r.lieu}){far}",
+                label=literal(f"{n}. {r.name} ({r.types}, {r.lieu}){far}"),
                 query_params={"cas": r.id},
             )
 with peers:
     if b.comparables.empty:
         st.caption("Aucun territoire comparable avec étude de cas.")
     for r in b.comparables.itertuples():
-        st.page_link("pages/territoire.py", label=r.nom, query_params={"t": r.id})
-        st.caption(r.reason)
+        st.page_link("pages/territoire.py", label=literal(r.nom), query_params={"t": r.id})
+        st.caption(literal(r.reason))
 with exports:
     stem = briefing_export.file_stem(b)
     for label, fmt, name, mime in (

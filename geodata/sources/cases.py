@@ -58,6 +58,10 @@ CASE_COLUMNS: tuple[str, ...] = (
     "note_public",
 )
 REQUIRED: tuple[str, ...] = ("id", "name", "kinds", "source_file")
+# Longest text a cell may hold, in characters: the name is a title, the summary a paragraph
+# of the map's panel; any other cell MAX_TEXT_LENGTH. A longer cell is an error (never cut).
+MAX_LENGTHS: dict[str, int] = {"name": 200, "summary": 1_000}
+MAX_TEXT_LENGTH = 2_000
 LINE = "line"
 EXTRA = "_extra_cells"  # cells beyond the header (an unquoted separator in a cell)
 FORMULAS = "_formula_cells"  # XLSX cells holding a formula with no stored value
@@ -78,7 +82,7 @@ REASON = {"error": "ligne non utilisée", "warning": "ligne utilisée, valeur no
 def case_problem(
     file: str, line: int, field: str, value: str, expected: str, severity: str = "error"
 ) -> Problem:
-    """Return a problem of a case table; ``expected`` says what the field must hold (the fix).
+    """Return a problem of a case table; the fix reads ``attendu : <expected>`` (French).
 
     ``severity`` is "error" (row not used) or "warning" (row used, value normalised).
     """
@@ -89,7 +93,7 @@ def case_problem(
         field,
         value,
         REASON[severity],
-        f"expected {expected}",
+        f"attendu : {expected}",
         severity,
         "case table",
     )
@@ -141,8 +145,8 @@ def read_case_table(path: str | Path, sheet: str | None = None) -> pd.DataFrame:
     if missing:
         available = [c for c in frame.columns if c not in (LINE, EXTRA, FORMULAS)]
         raise ValueError(
-            f"{path.name}: missing required column(s) {', '.join(missing)}; "
-            f"available columns: {', '.join(available) or '(none)'}"
+            f"{path.name} : colonne(s) obligatoire(s) manquante(s) {', '.join(missing)} ; "
+            f"colonnes présentes : {', '.join(available) or '(aucune)'}"
         )
     return frame
 
@@ -151,7 +155,9 @@ def _csv_records(path: Path) -> tuple[list[str], list[tuple[int, list[str]]]]:
     try:
         text = path.read_bytes().decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise ValueError(f"{path.name}: not UTF-8 text (save the table as 'CSV UTF-8')") from exc
+        raise ValueError(
+            f"{path.name} : texte qui n'est pas en UTF-8 (enregistrer le tableau en « CSV UTF-8 »)"
+        ) from exc
     first = next((ln for ln in text.splitlines() if ln.strip()), "")
     sep = ";" if first.count(";") > first.count(",") else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep)
@@ -167,7 +173,7 @@ def _csv_records(path: Path) -> tuple[list[str], list[tuple[int, list[str]]]]:
             else:
                 records.append((start, cells))
     except csv.Error as exc:
-        raise ValueError(f"{path.name}:{reader.line_num}: unreadable CSV ({exc})") from exc
+        raise ValueError(f"{path.name}:{reader.line_num} : CSV illisible ({exc})") from exc
     return header or [], records
 
 
@@ -181,11 +187,12 @@ def _xlsx_records(
         values = openpyxl.load_workbook(path, data_only=True, read_only=False)
         formulas = openpyxl.load_workbook(path, data_only=False, read_only=False)
     except Exception as exc:  # openpyxl raises many types on a damaged or non-XLSX file
-        raise ValueError(f"{path.name}: not a readable XLSX workbook ({exc})") from exc
+        raise ValueError(f"{path.name} : classeur XLSX illisible ({exc})") from exc
     name = sheet_name or _sheet_to_read(values)
     if name not in values.sheetnames:
         raise ValueError(
-            f"{path.name}: no sheet named {name!r}; sheets: {', '.join(values.sheetnames)}"
+            f"{path.name} : aucune feuille nommée « {name} » ; "
+            f"feuilles : {', '.join(values.sheetnames)}"
         )
     sheet, raw = values[name], formulas[name]
     rows, missing = [], {}
@@ -407,21 +414,23 @@ def _as_text(value: object) -> str:
 def _check_row(rec: dict, ref: _Reference, report: _Report, seen: set[str]) -> dict:
     row = dict(rec)
     _check_personal_data(row, report)
+    _check_lengths(row, report)
     _check_required(row, report)
     _check_id(row, report, seen)
     if EXTRA in row and row[EXTRA]:
         report.error(
             EXTRA,
             row[EXTRA],
-            "no cells beyond the header (quote the cells that contain the separator)",
+            "aucune cellule au-delà des colonnes de l'en-tête (mettre entre guillemets "
+            "les cellules qui contiennent le séparateur)",
         )
     if row.get(FORMULAS):
         report.warning(
             FORMULAS,
             row[FORMULAS],
-            "values, not formulas: these cells hold a formula whose result was "
-            "never saved (read as empty); open and save the file in a spreadsheet, "
-            "or paste the values",
+            "des valeurs, pas des formules : ces cellules contiennent une formule dont "
+            "le résultat n'a jamais été enregistré (lues comme vides) ; ouvrir et "
+            "enregistrer le fichier dans un tableur, ou coller les valeurs",
         )
     row["kinds"] = _check_kinds(row["kinds"], ref, report)
     row[INSEE_COM] = _check_insee(row, ref, report)
@@ -432,10 +441,21 @@ def _check_row(rec: dict, ref: _Reference, report: _Report, seen: set[str]) -> d
     return row
 
 
+def _check_lengths(row: dict, report: _Report) -> None:
+    for col, value in row.items():
+        limit = MAX_LENGTHS.get(col, MAX_TEXT_LENGTH)
+        if col != LINE and isinstance(value, str) and len(value) > limit:
+            report.error(  # the length, not the text: it may be huge or hold contacts
+                col,
+                f"<{len(value)} caractères>",
+                f"au plus {limit} caractères dans la colonne {col} : raccourcir le texte",
+            )
+
+
 def _check_required(row: dict, report: _Report) -> None:
     for col in REQUIRED:
         if not row[col]:
-            report.error(col, "", "a non-empty value (required column)")
+            report.error(col, "", "une valeur non vide (colonne obligatoire)")
 
 
 def _check_id(row: dict, report: _Report, seen: set[str]) -> None:
@@ -446,11 +466,11 @@ def _check_id(row: dict, report: _Report, seen: set[str]) -> None:
         report.error(
             "id",
             ident,
-            "an id of lowercase letters, digits and - or _ "
-            f"(at most {ID_MAX_LENGTH} characters), e.g. {slug(ident)!r}",
+            "un identifiant fait de lettres minuscules, de chiffres et de - ou _ "
+            f"(au plus {ID_MAX_LENGTH} caractères), par exemple « {slug(ident)} »",
         )
     elif ident in seen:
-        report.error("id", ident, "an id not used by an earlier row (duplicate)")
+        report.error("id", ident, "un identifiant qu'aucune ligne précédente n'utilise (doublon)")
     seen.add(ident)
 
 
@@ -465,10 +485,16 @@ def _check_personal_data(row: dict, report: _Report) -> None:
             continue
         if EMAIL_RE.search(value):
             report.error(
-                col, "<e-mail address removed>", "no personal data: remove the e-mail address"
+                col,
+                "<adresse e-mail retirée>",
+                "aucune donnée personnelle : retirer l'adresse e-mail",
             )
         if PHONE_RE.search(value):
-            report.error(col, "<phone number removed>", "no personal data: remove the phone number")
+            report.error(
+                col,
+                "<numéro de téléphone retiré>",
+                "aucune donnée personnelle : retirer le numéro de téléphone",
+            )
 
 
 def _check_kinds(value: str, ref: _Reference, report: _Report) -> str:
@@ -481,14 +507,16 @@ def _check_kinds(value: str, ref: _Reference, report: _Report) -> str:
             label = ref.kind_labels.get(_fold(token))
             if label is None:
                 report.error(
-                    "kinds", token, f"one of {', '.join(KINDS)} (separated by '{LIST_SEP}')"
+                    "kinds",
+                    token,
+                    f"l'un des codes {', '.join(KINDS)} (séparés par « {LIST_SEP} »)",
                 )
                 continue
-            report.warning("kinds", token, f"the code {label!r} (French label converted)")
+            report.warning("kinds", token, f"le code « {label} » (libellé français converti)")
             code = label
         codes.append(code)
     if value and not any(t.strip() for t in value.split(LIST_SEP)):
-        report.error("kinds", value, f"at least one of {', '.join(KINDS)}")
+        report.error("kinds", value, f"au moins l'un des codes {', '.join(KINDS)}")
     return LIST_SEP.join(dict.fromkeys(codes))
 
 
@@ -498,25 +526,31 @@ def _check_insee(row: dict, ref: _Reference, report: _Report) -> str:
     if not code:
         return ""
     if code.isdigit() and len(code) == 4:
-        report.warning(INSEE_COM, raw, f"5 characters: read as '0{code}' (leading zero restored)")
+        report.warning(
+            INSEE_COM, raw, f"5 caractères : lu comme « 0{code} » (zéro initial rétabli)"
+        )
         code = "0" + code
     if not INSEE_RE.match(code):
-        report.error(INSEE_COM, raw, "a 5-character INSEE commune code, e.g. '01053' or '2A004'")
+        report.error(
+            INSEE_COM, raw, "un code commune INSEE de 5 caractères, par exemple 01053 ou 2A004"
+        )
         return code
     kind = ref.com_type.get(code)
     if kind is None:
-        report.error(INSEE_COM, raw, f"a COG 2025 commune code; {_suggest(code, row, ref)}")
+        report.error(INSEE_COM, raw, f"un code commune du COG 2025 ; {_suggest(code, row, ref)}")
         return code
     if kind == "COM":
         return code
     parent = ref.parent.get(code, "")
     if not parent:
-        report.error(INSEE_COM, raw, f"a current commune ({kind} without parent commune)")
+        report.error(INSEE_COM, raw, f"une commune actuelle ({kind} sans commune de rattachement)")
         return code
     label = CHILD_LABELS.get(kind, kind)
     parent_name = ref.names.get(parent, "")
     report.warning(
-        INSEE_COM, raw, f"today's commune: {label} of {parent_name} ({parent}), mapped to {parent}"
+        INSEE_COM,
+        raw,
+        f"une commune actuelle : {label} de {parent_name} ({parent}), ligne reportée sur {parent}",
     )
     return parent
 
@@ -527,12 +561,14 @@ def _suggest(code: str, row: dict, ref: _Reference) -> str:
         close = difflib.get_close_matches(hint, list(ref.com_by_name), n=3, cutoff=0.6)
         if close:
             names = ", ".join(f"{n} ({ref.com_by_name[n]})" for n in close)
-            return f"nearest communes by name: {names}"
+            return f"communes au nom le plus proche : {names}"
     same_dep = [c for c in ref.com_type if c[:2] == code[:2]] or list(ref.com_type)
     close = difflib.get_close_matches(code, same_dep, n=3, cutoff=0.6)
     if close:
-        return "nearest codes: " + ", ".join(f"{c} ({ref.names.get(c, '')})" for c in close)
-    return "no close code found"
+        return "codes les plus proches : " + ", ".join(
+            f"{c} ({ref.names.get(c, '')})" for c in close
+        )
+    return "aucun code proche trouvé"
 
 
 def _check_sirens(value: str, ref: _Reference, report: _Report) -> str:
@@ -541,9 +577,11 @@ def _check_sirens(value: str, ref: _Reference, report: _Report) -> str:
     sirens = list(dict.fromkeys(s for s in sirens if s))  # duplicates kept once
     for siren in sirens:
         if not SIREN_RE.match(siren):
-            report.error(SIREN_EPCI, siren, "a SIREN of 9 digits (several: separate them with ;)")
+            report.error(
+                SIREN_EPCI, siren, "un SIREN de 9 chiffres (plusieurs : les séparer par ;)"
+            )
         elif siren not in ref.sirens:
-            report.error(SIREN_EPCI, siren, "the SIREN of an EPCI of 1 January 2025 (unknown EPCI)")
+            report.error(SIREN_EPCI, siren, "le SIREN d'un EPCI au 1er janvier 2025 (EPCI inconnu)")
     return LIST_SEP.join(sirens)
 
 
@@ -555,16 +593,17 @@ def _check_ti(value: str, ref: _Reference, report: _Report) -> str:
         report.warning(
             ID_TI,
             value,
-            "a Territoire d'industrie id; the TI list is not loaded, so it could not be checked",
+            "un identifiant de Territoire d'industrie ; la liste des Territoires "
+            "d'industrie n'est pas chargée, il n'a donc pas pu être vérifié",
         )
     elif ident not in ref.ti:
         close = difflib.get_close_matches(ident, sorted(ref.ti), n=3, cutoff=0.6)
-        hint = f"; nearest: {', '.join(close)}" if close else ""
+        hint = f" ; les plus proches : {', '.join(close)}" if close else ""
         report.error(
             ID_TI,
             value,
-            "the id of a Territoire d'industrie 2023-2027 "
-            f"(as in ti_groupements.csv, e.g. ti-8408){hint}",
+            "l'identifiant d'un Territoire d'industrie 2023-2027 "
+            f"(comme dans ti_groupements.csv, par exemple ti-8408){hint}",
         )
     return ident
 
@@ -572,8 +611,8 @@ def _check_ti(value: str, ref: _Reference, report: _Report) -> str:
 def _check_pays(value: str, ref: _Reference, report: _Report) -> None:
     if value and value not in ref.pays:
         close = difflib.get_close_matches(value, sorted(ref.pays), n=3, cutoff=0.6)
-        hint = f"; nearest: {', '.join(close)}" if close else ""
-        report.error(PAYS_ID, value, f"a pays_id of pays.csv{hint}")
+        hint = f" ; les plus proches : {', '.join(close)}" if close else ""
+        report.error(PAYS_ID, value, f"un pays_id de pays.csv{hint}")
 
 
 def _check_coordinates(lat_text: str, lon_text: str, report: _Report) -> tuple[float, float]:
@@ -583,18 +622,21 @@ def _check_coordinates(lat_text: str, lon_text: str, report: _Report) -> tuple[f
     lat, lon = _number(lat_text), _number(lon_text)
     for field, text, value in (("lat", lat_text, lat), ("lon", lon_text, lon)):
         if value is None:
-            report.error(field, text, "a decimal number (both lat and lon, WGS 84 degrees)")
+            report.error(field, text, "un nombre décimal (lat et lon, en degrés WGS 84)")
     if lat is None or lon is None:
         return nan, nan
     point = f"({lat_text}, {lon_text})"
     if _is_lambert93(lat, lon) or _is_lambert93(lon, lat):
-        expected = "WGS 84 degrees, not Lambert-93 metres: convert from EPSG:2154"
+        expected = "des degrés WGS 84, pas des mètres Lambert-93 : convertir depuis EPSG:2154"
     elif in_france(lon, lat):
         return lat, lon
     elif in_france(lat, lon):
-        expected = f"a latitude: {point} is in France once reversed, swap lat and lon"
+        expected = (
+            f"une latitude en premier : le point {point} est en France une fois "
+            "lat et lon échangés, les échanger"
+        )
     else:
-        expected = f"a point in France, overseas included; {point} is outside"
+        expected = f"un point en France, outre-mer compris ; {point} est hors de France"
     report.error("lat", lat_text, expected)
     return lat, lon
 

@@ -8,6 +8,7 @@ import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from pages.ui import embedding
+from pages.ui.markup import literal
 from pages.ui.viewstate import ViewState
 
 
@@ -52,7 +53,7 @@ def integrer(view: ViewState) -> None:
                 base, view, title=title, width=width, height=int(height)
             )
         except ValueError as error:
-            st.error(str(error))
+            st.error(literal(str(error)))  # names the address as typed
             return
         st.code(snippet, language="html")
         st.markdown(

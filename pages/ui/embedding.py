@@ -32,8 +32,11 @@ def base_url(url: str) -> str:
     ValueError
         When ``url`` is not ``http://…`` or ``https://…`` with a host.
     """
-    parts = urlsplit(url.strip())
-    if parts.scheme not in ("http", "https") or not parts.netloc:
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:  # an invalid host, such as "[x]" (not an IPv6 address)
+        parts = None
+    if parts is None or parts.scheme not in ("http", "https") or not parts.netloc:
         raise ValueError(f"adresse {url!r} : attendu une adresse http(s)://… de l'atlas")
     return urlunsplit((parts.scheme, parts.netloc, parts.path or "/", "", ""))
 

@@ -11,6 +11,7 @@ from geodata.vocab import leaflet_bounds
 from layers.compose import MapView
 from layers.registry import REGISTRY
 from pages.ui import data, viewstate
+from pages.ui.markup import literal
 from pages.ui.viewstate import ViewState
 
 LAYER_LABELS = {key: layer.label for key, layer in REGISTRY.items()}  # sidebar, messages
@@ -23,6 +24,13 @@ def current_view(default_basemap: str) -> ViewState:
     if "view" not in st.session_state:
         st.session_state.view = viewstate.from_query(st.query_params.to_dict(), default_basemap)
     return st.session_state.view
+
+
+def ignored_notice(view: ViewState) -> str:
+    """Return the French notice of the URL parameters the view ignored, escaped ("" if none)."""
+    if not view.ignored:
+        return ""
+    return literal("Paramètres d'adresse ignorés : " + ", ".join(view.ignored))
 
 
 def publish(view: ViewState) -> None:

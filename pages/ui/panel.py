@@ -26,10 +26,10 @@ def show(atlas: Atlas, kind: str, ident: str) -> None:
         return
     t = territory.describe(atlas, kind, ident)
     if t is None:
-        st.warning(f"Territoire inconnu : {kind} {ident}")
+        st.warning(literal(f"Territoire inconnu : {kind} {ident}"))
         return
-    st.subheader(t.name)
-    st.caption(f"{t.kind_label} · {territory.territory_id(kind, ident)}")
+    st.subheader(literal(t.name))
+    st.caption(literal(f"{t.kind_label} · {territory.territory_id(kind, ident)}"))
     if kind in BRIEFING_KINDS:
         st.page_link(
             "pages/territoire.py",
@@ -50,10 +50,11 @@ def show(atlas: Atlas, kind: str, ident: str) -> None:
             + literal(departements_label(deps))
         )
     if kind == "commune" and not t.epci.empty:
-        st.markdown(f"**EPCI** : {t.epci.iloc[0]['nom']} ({t.epci.iloc[0]['nature']})")
+        epci = t.epci.iloc[0]
+        st.markdown(f"**EPCI** : {literal(epci['nom'])} ({literal(epci['nature'])})")
     for label, names in t.memberships.items():
         if names and kind not in ("pays", "ti"):
-            st.markdown(f"**{label}** : " + ", ".join(names))
+            st.markdown(f"**{label}** : " + literal(", ".join(names)))
     if kind in ("pays", "ti", "departement", "region") and not t.epci.empty:
         with st.expander(f"EPCI membres ({len(t.epci)})"):
             st.dataframe(
@@ -90,17 +91,17 @@ def _case_links(cases: pd.DataFrame) -> None:
     if cases.empty:
         st.caption("Aucune étude de cas dans ce territoire.")
     for row in cases.itertuples():
-        st.page_link("pages/cas.py", label=row.name, query_params={"cas": row.id})
+        st.page_link("pages/cas.py", label=literal(row.name), query_params={"cas": row.id})
 
 
 def _case(atlas: Atlas, ident: str) -> None:
     cases = atlas.get("cases")
     rows = cases[cases["id"] == ident] if cases is not None else pd.DataFrame()
     if rows.empty:
-        st.warning(f"Étude de cas inconnue : {ident}")
+        st.warning(literal(f"Étude de cas inconnue : {ident}"))
         return
     row = rows.iloc[0]
-    st.subheader(row["name"])
-    st.caption(" · ".join(KINDS.get(k, k) for k in row["kinds"].split(LIST_SEP)))
-    st.write(row["summary"])
+    st.subheader(literal(row["name"]))
+    st.caption(literal(" · ".join(KINDS.get(k, k) for k in row["kinds"].split(LIST_SEP))))
+    st.markdown(literal(row["summary"]))
     st.page_link("pages/cas.py", label="Ouvrir la fiche", query_params={"cas": ident})

@@ -6,6 +6,7 @@ import streamlit as st
 
 from geodata import search
 from geodata.atlas import Atlas
+from pages.ui.markup import literal
 
 
 def territory_search(atlas: Atlas, label: str, placeholder: str) -> tuple[str, str] | None:
@@ -18,7 +19,7 @@ def territory_search(atlas: Atlas, label: str, placeholder: str) -> tuple[str, s
         return None
     hits = search.search(atlas.search_index, query)
     if hits.empty:
-        st.info(f"Aucun territoire ne correspond à « {query} ».")
+        st.info(literal(f"Aucun territoire ne correspond à « {query} »."))
         return None
     labels = [f"{r.label} — {r.detail} ({r.id})" for r in hits.itertuples()]
     choice = st.selectbox("Résultats", range(len(labels)), format_func=labels.__getitem__)

@@ -68,6 +68,8 @@ def test_sources_page_shows_licence_and_faults(real_build):
     tables = [d.value for d in at.dataframe if "Correction" in d.value.columns]
     base = tables[0]  # the base stage's repaired source faults, named by dataset and code
     assert "12218" in set(base["Code"]) and set(base["Fichier"]) >= {"communes", "epci"}
+    assert {"Raison", "Gravité"} <= set(base.columns)
+    assert set(base["Gravité"]) <= {"erreur", "avertissement", "information"}
 
 
 def test_case_fiche_names_its_places_and_its_source(real_build):

@@ -66,7 +66,7 @@ def test_the_eight_missing_geometries_and_the_holed_epci_are_reported(real_build
     assert faults and all(f.severity == "warning" for f in faults)  # repaired or kept, reported
     no_geom = {f.code: f.fix for f in faults if f.kind == "no geometry"}
     assert set(no_geom) == {"12218", "14581", "49126", "69114", "15031", "15035", "15047", "15171"}
-    assert all("rebuilt" in no_geom[c] for c in ["12218", "14581", "49126", "69114"])
+    assert all("contour reconstitué" in no_geom[c] for c in ["12218", "14581", "49126", "69114"])
     holed = [f for f in faults if f.dataset == "epci" and "hole" in f.kind]
     assert [f.code for f in holed] == ["200066637"]
 

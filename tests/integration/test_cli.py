@@ -32,7 +32,7 @@ def test_check_names_file_line_field_and_a_fix(tmp_path, capsys):
     assert main(["check", str(table)]) == 1
     out = capsys.readouterr().out.splitlines()
     unknown = next(line for line in out if line.startswith("annuaire.csv:3: insee_com='42999'"))
-    assert "[erreur]" in unknown and "expected" in unknown  # the fix, on the same line
+    assert "[erreur]" in unknown and "attendu : un code commune du COG 2025" in unknown
     assert any(line.startswith("annuaire.csv:4:") and "[erreur]" in line for line in out)
     assert not any(line.startswith("annuaire.csv:2:") for line in out)
 
@@ -42,7 +42,8 @@ def test_check_reports_a_user_id_already_used_by_the_curated_table(tmp_path, cap
     table.write_text(HEADER + "roanne-territoire,Doublon,cluster,42187,,moi\n", encoding="utf-8")
     assert main(["check", str(table)]) == 1
     line = capsys.readouterr().out.strip()
-    assert line.startswith("mes_cas.csv:2: id='roanne-territoire'") and "curated" in line
+    assert line.startswith("mes_cas.csv:2: id='roanne-territoire'")
+    assert "la table des cas de l'atlas (cases.csv)" in line
 
 
 def test_check_an_unreadable_table_is_one_clear_error(tmp_path, capsys):
@@ -50,7 +51,8 @@ def test_check_an_unreadable_table_is_one_clear_error(tmp_path, capsys):
     table.write_text("a,b\n1,2\n", encoding="utf-8")
     assert main(["check", str(table)]) == 1
     line = capsys.readouterr().out.strip()
-    assert line.startswith("sans_colonnes.csv:1:") and "missing required column" in line
+    assert line.startswith("sans_colonnes.csv:1:") and "attendu : un tableau lisible" in line
+    assert "colonne(s) obligatoire(s) manquante(s) id, name, kinds, source_file" in line
 
 
 @pytest.fixture

@@ -61,6 +61,7 @@ def test_a_build_killed_while_writing_a_stage_is_rebuilt_and_its_litter_removed(
         (tmp_path / "b2.parquet.tmp").write_bytes(b"half-written")
         raise KeyboardInterrupt  # the process dies between two files of stage b
 
+    (tmp_path / "notes.tmp").write_text("mine")
     monkeypatch.setattr(runner, "_write_parquet", killed_after_first_file)
     with pytest.raises(KeyboardInterrupt):
         runner.build(tmp_path, log=lambda _: None)
@@ -71,7 +72,8 @@ def test_a_build_killed_while_writing_a_stage_is_rebuilt_and_its_litter_removed(
     assert "b: up to date (sources unchanged), not rebuilt" not in logs
     assert "removed b2.parquet.tmp, left by an interrupted build" in logs
     assert set(gpd.read_parquet(tmp_path / "b1.parquet")["v"]) == {"1"}  # not the killed run's
-    assert not list(tmp_path.glob("*.tmp"))
+    assert not list(tmp_path.glob("*.parquet.tmp"))
+    assert (tmp_path / "notes.tmp").read_text() == "mine"  # a user's file stays
 
 
 def test_user_case_tables_are_remembered_until_other_tables_are_given(tmp_path, stages):

@@ -81,7 +81,7 @@ def test_a_member_that_is_not_a_2025_epci_is_reported_with_its_nature(epci):
 
     [problem] = [p for p in built.problems if p.kind == "member not an EPCI"]
     assert (problem.dataset, problem.line, problem.value) == ("adhesions_2025.csv", 4, "247000011")
-    assert "a CC of the list" in problem.reason and problem.severity == "error"
+    assert "(CC selon la liste) : membre ignoré" in problem.reason and problem.severity == "error"
     assert "247000011" not in built.layer.loc[0, "members"]
 
 
@@ -104,7 +104,7 @@ def test_every_membership_row_is_used_reported_or_counted(epci):
     assert c["adhesions_rows"] == sum(c[k] for k in parts)
     assert (c["adhesions_other_SIVU"], c["adhesions_other_absent"]) == (1, 1)
     [absent] = [p for p in built.problems if p.kind == "absent from list"]
-    assert (absent.line, absent.value) == (6, "200099999") and "lines 6, 7" in absent.reason
+    assert (absent.line, absent.value) == (6, "200099999") and "(lignes 6, 7)" in absent.reason
     assert c["petr_listed"] == c["petr_drawn"] + c["petr_no_member"] == 2
 
 

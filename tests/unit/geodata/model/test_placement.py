@@ -59,8 +59,8 @@ def test_pays_is_the_union_of_its_epci_with_reconstructed_figures(pays):
     assert a.area_km2 == pytest.approx(200.0)
     assert a.geometry.geom_type == "Polygon"
     assert [(p.code, p.value, p.reason, p.severity) for p in problems] == [
-        ("pays-b", "999999999", "not an EPCI of 1 January 2025: member ignored", "error"),
-        ("pays-b", "", "no member EPCI placed: no geometry", "warning"),
+        ("pays-b", "999999999", "n'est pas un EPCI au 1er janvier 2025 : membre ignoré", "error"),
+        ("pays-b", "", "aucun EPCI membre placé : pas de contour", "warning"),
     ]
 
 
@@ -135,4 +135,6 @@ def test_case_on_an_unknown_ti_is_reported_with_the_reason(communes, epci, pays)
     placed, unplaced = place_cases(_cases(id_ti="ti-0000"), communes, epci, pays[0])
     assert placed.empty
     assert [p.code for p in unplaced] == ["c1"]
-    assert "ti-0000" in unplaced[0].reason and "not in the loaded TI list" in unplaced[0].reason
+    assert unplaced[0].reason == (
+        "le Territoire d'industrie « ti-0000 » n'est pas dans la liste chargée"
+    )

@@ -35,4 +35,4 @@ def test_commune_with_nothing_to_rebuild_from_is_kept_and_reported():
     raw = _raw([["1", "15031", "COM", "Celles", "", None]])
     com, faults = basegeo.repair_missing_geometries(raw)
     assert len(com) == 1 and com.geometry.isna().all()
-    assert "hole" in faults[0].fix
+    assert "son EPCI a un trou" in faults[0].fix

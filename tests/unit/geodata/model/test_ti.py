@@ -32,7 +32,7 @@ def test_every_member_is_placed_or_reported(built):
     assert set(unplaced) == {5, 7}
     assert unplaced[5][0] == "999999999" and "Groupement inconnu" in unplaced[5][1]
     assert "groupements_hors_epci.csv" in unplaced[5][1]
-    assert "not a SIREN" in unplaced[7][1]
+    assert "n'est pas un numéro SIREN (9 chiffres)" in unplaced[7][1]
     assert [p.code for p in problems if p.kind == "no geometry"] == ["ti-0104"]
 
 

@@ -42,7 +42,7 @@ def test_rows_keep_their_line_and_a_bad_siren_is_reported_not_used(data_dir):
         "siren",
         "12345",
     )
-    assert "9 digits" in bad.reason and bad.fix
+    assert "numéro SIREN à 9 chiffres" in bad.reason and bad.fix
 
 
 def test_a_missing_column_names_the_file_the_columns_and_the_fix(data_dir):

@@ -10,6 +10,8 @@ from hypothesis import strategies as st
 from geodata.problems import Problem
 from geodata.sources.cases import (
     CASE_COLUMNS,
+    MAX_LENGTHS,
+    MAX_TEXT_LENGTH,
     REQUIRED,
     case_problem,
     read_case_table,
@@ -90,7 +92,7 @@ def test_unknown_insee_is_an_error_with_nearest_names(communes):
 def test_unknown_insee_without_name_hint_suggests_nearest_codes(communes):
     _, problems = _validate(_table(_row(insee_com="01005", name="")), communes)
     p = [p for p in problems if p.field == "insee_com"][0]
-    assert p.line == 2 and "nearest codes" in p.fix and "01004" in p.fix
+    assert p.line == 2 and "codes les plus proches : 01004" in p.fix
 
 
 def test_four_digit_insee_gets_its_leading_zero_with_a_warning(communes):
@@ -128,7 +130,9 @@ def test_an_id_that_is_not_a_slug_is_an_error_with_a_suggestion(communes, ident)
     assert good.empty
     problem = _only(problems)
     assert (problem.field, problem.value) == ("id", ident)
-    assert "lowercase letters, digits" in problem.fix
+    assert problem.fix.startswith(
+        "attendu : un identifiant fait de lettres minuscules, de chiffres"
+    )
 
 
 def test_duplicate_id_is_an_error_on_the_second_occurrence(communes):
@@ -227,7 +231,7 @@ def test_decimal_comma_is_read(communes):
 def test_coordinates_outside_france_are_an_error(communes):
     good, problems = _validate(_table(_row(lat="40.71", lon="-74.0")), communes)
     p = _only(problems)
-    assert (p.line, p.field) == (2, "lat") and "outside" in p.fix
+    assert (p.line, p.field) == (2, "lat") and "(40.71, -74.0) est hors de France" in p.fix
     assert good.empty
 
 
@@ -242,7 +246,7 @@ def test_overseas_and_corsican_coordinates_are_accepted(communes, lat, lon):
 def test_swapped_coordinates_are_reported(communes):
     _, problems = _validate(_table(_row(lat="4.83", lon="45.76")), communes)
     p = _only(problems)
-    assert (p.line, p.field) == (2, "lat") and "swap lat and lon" in p.fix
+    assert (p.line, p.field) == (2, "lat") and "lat et lon échangés, les échanger" in p.fix
 
 
 @pytest.mark.parametrize(("lat", "lon"), [("6520000", "842000"), ("842000", "6520000")])
@@ -275,6 +279,26 @@ def test_codes_and_figures_are_not_mistaken_for_phone_numbers(communes):
     assert problems == []
 
 
+@pytest.mark.parametrize(
+    "field, limit", [("name", 200), ("summary", 1_000), ("partners", 2_000), ("note", 2_000)]
+)
+def test_a_text_longer_than_its_limit_is_an_error_naming_the_limit(communes, field, limit):
+    at_limit, _ = _validate(_table(_row(**{field: "é" * limit})), communes)
+    assert len(at_limit) == 1
+    good, problems = _validate(_table(_row(**{field: "é" * (limit + 1)})), communes)
+    p = _only(problems)
+    assert good.empty and (p.line, p.field) == (2, field)
+    assert p.value == f"<{limit + 1} caractères>" and f"au plus {limit} caractères" in p.fix
+    assert str(MAX_LENGTHS.get(field, MAX_TEXT_LENGTH)) == str(limit)
+
+
+def test_a_huge_cell_with_contacts_is_reported_without_its_text(communes):
+    summary = "Écrire à jean.dupont@example.org " * 10_000
+    _, problems = _validate(_table(_row(summary=summary)), communes)
+    assert {p.field for p in problems} == {"summary"} and len(problems) == 2
+    assert all(len(str(p)) < 300 and "@" not in str(p) for p in problems)
+
+
 def test_one_bad_row_does_not_stop_the_good_ones(communes):
     rows = [
         _row(id="a"),
@@ -289,11 +313,11 @@ def test_one_bad_row_does_not_stop_the_good_ones(communes):
 
 
 def test_problem_prints_on_one_line():
-    p = case_problem("cases.csv", 12, "insee_com", "99999\nx", "a COG 2025\ncommune code")
+    p = case_problem("cases.csv", 12, "insee_com", "99999\nx", "un code commune\ndu COG 2025")
     text = str(p)
     assert text == (
         "cases.csv:12: insee_com='99999\\nx' — ligne non utilisée ; "
-        "expected a COG 2025 commune code [erreur]"
+        "attendu : un code commune du COG 2025 [erreur]"
     )
     assert Problem.from_dict(p.as_dict()) == p  # as written in the build report
 
@@ -351,7 +375,7 @@ def test_read_reports_cells_beyond_the_header(tmp_path, communes):
 def test_read_missing_required_columns_names_them(tmp_path):
     path = tmp_path / "incomplet.csv"
     path.write_text("id,nom,type\na,b,c\n", encoding="utf-8")
-    pattern = r"incomplet\.csv.*name.*kinds.*source_file.*available.*nom"
+    pattern = r"incomplet\.csv.*manquante.*name.*kinds.*source_file.*colonnes présentes.*nom"
     with pytest.raises(ValueError, match=pattern):
         read_case_table(path)
 
@@ -387,7 +411,7 @@ def test_read_xlsx_reads_the_visible_sheet_not_a_hidden_first_one(tmp_path):
     book.save(path)
     assert list(read_case_table(path)["id"]) == ["new"]
     assert list(read_case_table(path, sheet="brouillon")["id"]) == ["old"]
-    with pytest.raises(ValueError, match="no sheet named 'x'.*brouillon, cas"):
+    with pytest.raises(ValueError, match="aucune feuille nommée « x ».*brouillon, cas"):
         read_case_table(path, sheet="x")
 
 
@@ -401,4 +425,4 @@ def test_xlsx_formula_without_stored_value_is_a_warning_naming_the_cell(tmp_path
     good, problems = _validate(read_case_table(path), communes)
     warning = _only(problems, "warning")
     assert (warning.line, warning.value) == (2, "B2")
-    assert "formula" in warning.fix
+    assert "des valeurs, pas des formules" in warning.fix

@@ -1,0 +1,68 @@
+"""The map of one view: what each layer sends the browser, capped for big point layers."""
+
+from __future__ import annotations
+
+import json
+
+import geopandas as gpd
+import numpy as np
+import pytest
+
+from layers.compose import MAX_FEATURES, MapView, cap_notice, compose_map
+from layers.geojson import StaticFiles
+
+N_POINTS = 50_000
+
+
+@pytest.fixture(scope="module")
+def many_cases() -> gpd.GeoDataFrame:
+    """50,000 synthetic case points, the last 25,000 in the Loire (42), the others in Ain."""
+    rng = np.random.default_rng(0)
+    ids = [f"cas-{i}" for i in range(N_POINTS)]
+    return gpd.GeoDataFrame(
+        {
+            "id": ids,
+            "name": ids,
+            "kinds": "cluster",
+            "programmes": "",
+            "theme": "industrie",
+            "insee_dep": ["01"] * (N_POINTS // 2) + ["42"] * (N_POINTS // 2),
+            "summary": "",
+        },
+        geometry=gpd.points_from_xy(rng.uniform(4, 5, N_POINTS), rng.uniform(45, 46, N_POINTS)),
+        crs="EPSG:4326",
+    )
+
+
+def _sent(store: StaticFiles) -> list[dict]:
+    """The features of the one GeoJSON file the map wrote."""
+    (path,) = store.written
+    return json.loads(path.read_text())["features"]
+
+
+def test_a_big_point_layer_sends_at_most_the_cap_and_says_so(many_cases, tmp_path):
+    store = StaticFiles(tmp_path)
+    _, drawn, _ = compose_map({"cases": many_cases}, MapView(layers=("cases",)), store)
+    assert len(_sent(store)) == MAX_FEATURES
+    assert drawn[0].capped == (MAX_FEATURES, N_POINTS)
+    assert cap_notice(drawn[0]) == (
+        "Étude de cas : 20\u202f000 éléments affichés sur 50\u202f000 : filtrez (région, "
+        "département, type, thème ou texte) pour voir les autres."
+    )
+
+
+def test_over_the_cap_the_filters_choose_what_is_sent_selection_first(many_cases, tmp_path):
+    store = StaticFiles(tmp_path)
+    view = MapView(layers=("cases",), departements=["42"], highlight={"case": "cas-49999"})
+    _, drawn, _ = compose_map({"cases": many_cases}, view, store)
+    sent = _sent(store)
+    assert len(sent) == MAX_FEATURES and drawn[0].capped == (MAX_FEATURES, N_POINTS // 2)
+    assert {f["properties"]["insee_dep"] for f in sent} == {"42"}
+    assert sent[0]["properties"]["id"] == "cas-49999"
+
+
+def test_a_layer_within_the_cap_is_sent_whole_without_notice(many_cases, tmp_path):
+    store = StaticFiles(tmp_path)
+    small = many_cases.iloc[:1000]
+    _, drawn, _ = compose_map({"cases": small}, MapView(layers=("cases",)), store)
+    assert len(_sent(store)) == 1000 and drawn[0].capped is None and cap_notice(drawn[0]) == ""
