@@ -119,7 +119,9 @@ def _validate_file(path: Path, refs: _References) -> tuple[pd.DataFrame | None, 
     try:
         raw = cases.read_case_table(path)
     except (OSError, ValueError) as exc:  # a whole table unreadable: report it, keep the others
-        return None, [cases.case_problem(path.name, 1, "(fichier)", "", str(exc))]
+        return None, [
+            cases.case_problem(path.name, 1, "(fichier)", "", f"un tableau lisible ({exc})")
+        ]
     return cases.validate_cases(
         raw,
         file=path.name,
@@ -140,7 +142,11 @@ def _load_tables(opts: BuildOptions, refs: _References) -> tuple[pd.DataFrame, l
         clash = good["id"].isin(seen)
         problems += [
             cases.case_problem(
-                path.name, int(r.line), "id", r.id, "an id not already used by an earlier table"
+                path.name,
+                int(r.line),
+                "id",
+                r.id,
+                "un identifiant qu'aucune table précédente n'utilise",
             )
             for r in good[clash].itertuples()
         ]
@@ -208,8 +214,8 @@ def check_tables(paths: list[Path]) -> Iterator[tuple[Path, list[Problem]]]:
                     int(r.line),
                     "id",
                     r.id,
-                    "an id not already used by the curated table "
-                    "(cases.csv of the atlas): rename this case",
+                    "un identifiant que la table des cas de l'atlas (cases.csv) "
+                    "n'utilise pas : renommer ce cas",
                 )
                 for r in good[good["id"].isin(curated_ids)].itertuples()
             ]

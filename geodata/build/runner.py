@@ -134,8 +134,13 @@ def build(
 
 
 def _remove_temporary_files(out: Path, log: Log) -> None:
-    """Remove the temporary files a killed build left (``*.tmp`` in the build directory)."""
-    for stray in sorted(out.glob("*.tmp")):
+    """Remove the temporary files a killed build left (ours only, never a user's).
+
+    Ours are ``<layer>.parquet.tmp`` and ``build_report.json.tmp``; any other ``.tmp``
+    file in the directory is left alone.
+    """
+    ours = [*out.glob("*.parquet.tmp"), out / f"{REPORT}.tmp"]
+    for stray in sorted({p for p in ours if p.is_file()}):
         stray.unlink(missing_ok=True)
         log(f"removed {stray.name}, left by an interrupted build")
 
