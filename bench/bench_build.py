@@ -14,7 +14,7 @@ from pathlib import Path
 
 import geopandas as gpd
 
-ATLAS = [sys.executable, "-m", "geodata.cli"]
+ATLAS = [sys.executable, "-m", "cli"]
 
 
 def timed_build(out: Path, *extra: str) -> float:
