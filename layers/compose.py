@@ -12,8 +12,7 @@ first), and the spec says so (``capped``; :func:`cap_notice` words it for the pa
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-from typing import Any
+from dataclasses import replace
 
 import folium
 import geopandas as gpd
@@ -22,12 +21,19 @@ import pandas as pd
 from geodata.vocab import FRANCE_VIEW, leaflet_bounds
 from layers import basemap
 from layers.assets import offline_map, vendor_prefix
-from layers.geojson import ASSET_PREFIX, AtlasGeoJson, DataStore, LayerSpec
+from layers.geojson import (
+    ASSET_PREFIX,
+    AtlasGeoJson,
+    CapturingStore,
+    DataStore,
+    LayerSpec,
+    apply_filters,
+    apply_text,
+)
 from layers.legend import Legend
 from layers.overseas import FitView, OverseasControl
 from layers.registry import MapView, draw_layer
 from layers.selection import selection_layer
-from layers.site import apply_filters, apply_text
 
 __all__ = ["ATTRIBUTION", "MAX_FEATURES", "MapView", "cap_notice", "compose_map"]
 
@@ -63,17 +69,6 @@ def compose_map(
     return m, drawn, missing
 
 
-@dataclass
-class _Kept:
-    """A DataStore that keeps the features a layer would send, to cap them before storing."""
-
-    frame: gpd.GeoDataFrame | None = None
-
-    def put(self, gdf: gpd.GeoDataFrame, name: str) -> dict[str, Any]:
-        self.frame = gdf
-        return {}
-
-
 def draw_capped(
     key: str, gdf: gpd.GeoDataFrame, store: DataStore, view: MapView, limit: int = MAX_FEATURES
 ) -> AtlasGeoJson:
@@ -83,9 +78,9 @@ def draw_capped(
     ``limit`` sent (the highlighted one first); the spec's ``capped`` is then
     ``(sent, matching)``. Polygon layers and layers within the limit are sent whole.
     """
-    kept = _Kept()
+    kept = CapturingStore()
     spec = draw_layer(key, gdf, kept, view).spec
-    frame = kept.frame
+    frame = kept.frames[spec.name]
     if spec.geometry == "point" and len(frame) > limit:
         frame = apply_text(apply_filters(frame, spec.filters), spec)
         if len(frame) > limit:

@@ -17,6 +17,7 @@ import json
 import os
 import re
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -27,7 +28,8 @@ import shapely
 from folium.elements import JSCSSMixin
 from jinja2 import Template
 
-from geodata.vocab import CRS_DISPLAY
+from geodata.text import fold
+from geodata.vocab import CRS_DISPLAY, LIST_SEP
 from layers.assets import ASSET_PREFIX, markercluster_assets, vendor_prefix
 
 ATLAS_JS = "atlas/atlas-layers.js"
@@ -39,6 +41,46 @@ class DataStore(Protocol):
 
     def put(self, gdf: gpd.GeoDataFrame, name: str) -> dict[str, Any]:
         """Return ``{"url": ...}`` or ``{"data": ...}`` for the layer's features."""
+
+
+@dataclass
+class CapturingStore:
+    """A DataStore that keeps the features each layer would send, by layer name.
+
+    The static export and the map's feature cap draw a layer into it to get the exact
+    frame a map would send (columns chosen by the layer), then write it themselves.
+    """
+
+    frames: dict[str, gpd.GeoDataFrame] = field(default_factory=dict)
+
+    def put(self, gdf: gpd.GeoDataFrame, name: str) -> dict[str, Any]:
+        """Keep ``gdf`` under ``name``; point at nothing."""
+        self.frames[name] = gdf
+        return {}
+
+
+def apply_filters(gdf: gpd.GeoDataFrame, filters: dict[str, list[str]] | None) -> gpd.GeoDataFrame:
+    """Keep the rows ``atlas-layers.js`` would keep for ``spec.filters`` (``;`` lists)."""
+    keep = pd.Series(True, index=gdf.index)
+    for column, allowed in (filters or {}).items():
+        keep &= gdf[column].map(partial(_any_in, set(allowed)))
+    return gdf[keep]
+
+
+def _any_in(wanted: set[str], value: object) -> bool:
+    return bool(wanted & set(value.split(LIST_SEP) if isinstance(value, str) else [value]))
+
+
+def apply_text(gdf: gpd.GeoDataFrame, spec: LayerSpec) -> gpd.GeoDataFrame:
+    """Keep the rows ``atlas-layers.js`` would keep for ``spec.text``.
+
+    Accents and case are ignored; the text is searched in ``spec.text_fields`` or the label.
+    """
+    if not spec.text:
+        return gdf
+    fields = list(spec.text_fields) or [spec.label_field]
+    hay = gdf[fields].fillna("").astype(str).agg(" ".join, axis=1).map(fold)
+    return gdf[hay.str.contains(fold(spec.text), regex=False)]
 
 
 def to_feature_collection(gdf: gpd.GeoDataFrame) -> str:

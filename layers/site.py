@@ -35,10 +35,8 @@ import re
 import shutil
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import partial
 from html import escape
 from pathlib import Path
-from typing import Any
 
 import geopandas as gpd
 import pandas as pd
@@ -53,7 +51,13 @@ from geodata.text import fold, mask_contacts
 from geodata.vocab import FRANCE_VIEW, LIST_SEP, PROGRAMMES, TIERS_LIEUX, leaflet_bounds
 from layers import overseas
 from layers.assets import vendored_links, vendored_targets
-from layers.geojson import LayerSpec, to_feature_collection
+from layers.geojson import (
+    CapturingStore,
+    LayerSpec,
+    apply_filters,
+    apply_text,
+    to_feature_collection,
+)
 from layers.legend import swatch_color
 from layers.registry import DEFAULT_LAYERS, LAYERS, REGISTRY, MapView, draw_layer, layer_frames
 from layers.selection import selection_layer
@@ -93,17 +97,6 @@ class ExportResult:
         return sum(p.stat().st_size for p in self.files)
 
 
-@dataclass
-class _Capture:
-    """A DataStore that keeps what a layer would write, so the export writes it itself."""
-
-    frames: dict[str, gpd.GeoDataFrame] = field(default_factory=dict)
-
-    def put(self, gdf: gpd.GeoDataFrame, name: str) -> dict[str, Any]:
-        self.frames[name] = gdf
-        return {}
-
-
 def territory_outline(atlas: Atlas, ident: str) -> gpd.GeoDataFrame:
     """Outline of territory ``ident`` (:func:`geodata.territory.parse_territory_id`).
 
@@ -137,30 +130,6 @@ def clip(gdf: gpd.GeoDataFrame, outline: shapely.Geometry) -> gpd.GeoDataFrame:
     shared = shapely.area(shapely.intersection(geoms, outline))
     big = (shared > 0.2 * shapely.area(geoms)) | (shared > 0.2 * outline.area)
     return hits[points | big].sort_index()
-
-
-def apply_filters(gdf: gpd.GeoDataFrame, filters: dict[str, list[str]] | None) -> gpd.GeoDataFrame:
-    """Keep the rows ``atlas-layers.js`` would keep for ``spec.filters`` (``;`` lists)."""
-    keep = pd.Series(True, index=gdf.index)
-    for column, allowed in (filters or {}).items():
-        keep &= gdf[column].map(partial(_any_in, set(allowed)))
-    return gdf[keep]
-
-
-def _any_in(wanted: set[str], value: object) -> bool:
-    return bool(wanted & set(value.split(LIST_SEP) if isinstance(value, str) else [value]))
-
-
-def apply_text(gdf: gpd.GeoDataFrame, spec: LayerSpec) -> gpd.GeoDataFrame:
-    """Keep the rows ``atlas-layers.js`` would keep for ``spec.text``.
-
-    Accents and case are ignored; the text is searched in ``spec.text_fields`` or the label.
-    """
-    if not spec.text:
-        return gdf
-    fields = list(spec.text_fields) or [spec.label_field]
-    hay = gdf[fields].fillna("").astype(str).agg(" ".join, axis=1).map(fold)
-    return gdf[hay.str.contains(fold(spec.text), regex=False)]
 
 
 def features_table(
@@ -434,7 +403,7 @@ def _write_marker(out_dir: Path, files: set[str]) -> None:
 
 def layer_spec(key: str, gdf: gpd.GeoDataFrame) -> tuple[LayerSpec, gpd.GeoDataFrame]:
     """Return the spec the app draws layer ``key`` with, and the columns it sends the browser."""
-    store = _Capture()
+    store = CapturingStore()
     spec = draw_layer(key, gdf, store, MapView(layers=(key,))).spec  # no filter: all rows
     return spec, store.frames[spec.name]
 
