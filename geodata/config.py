@@ -34,6 +34,25 @@ def is_snapshot(directory: Path | None) -> bool:
     return directory is not None and Path(directory).resolve() == SNAPSHOT_DIR.resolve()
 
 
+FETCH_CACHE = ".fetch_cache.json"  # written by ``atlas fetch`` at the root of its destination
+
+
+def edition(folder: Path) -> str:
+    """Tell which copy of the official data a source folder holds.
+
+    ``"snapshot"`` (the copy shipped in ``opendata/``), ``"fetched"`` (a destination of
+    ``atlas fetch``, which leaves its cache file there) or ``"dir"`` (a folder of the
+    user's). ``folder`` is the source's folder (``anct/``…) or, for a flat folder of lists,
+    the data directory itself.
+    """
+    for candidate in (Path(folder), Path(folder).parent):
+        if is_snapshot(candidate):
+            return "snapshot"
+        if (candidate / FETCH_CACHE).is_file():
+            return "fetched"
+    return "dir"
+
+
 def source_dir(directory: Path | None, source: str) -> Path | None:
     """Return the folder of one source (``"anct"``, ``"banatic"``, ``"insee"``) in a data dir.
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from geodata import config
+
 DATA_GOUV_API = "https://www.data.gouv.fr/api/1"
-CACHE_FILE = ".fetch_cache.json"
+CACHE_FILE = config.FETCH_CACHE
 RAW_DIR = "raw"
 USER_AGENT = "atlas-cooperations/0.1 (atlas fetch; Python urllib)"
 CHUNK = 64 * 1024

@@ -54,7 +54,6 @@ LINE = "line"  # column holding the line where each record starts (header = line
 # the census's WEB column is checked by geodata.model.tierslieux (an e-mail there is dropped
 # and reported).
 NUMERIC_COLUMNS = ("insee_com", "siren_groupement", "CP", "INSEECOM", "LAT", "LONG", "WEB")
-FETCH_CACHE = ".fetch_cache.json"  # written by ``atlas fetch`` (geodata.fetch)
 
 
 @dataclass(frozen=True)
@@ -300,7 +299,7 @@ class LoadedList:
     def source(self) -> dict[str, str]:
         """Provenance for the build report (JSON-serialisable)."""
         vintage = self.spec.vintage
-        edition = "snapshot" if config.is_snapshot(self.path and self.path.parent.parent) else "dir"
+        edition = config.edition(self.path.parent) if self.path else ""
         if self.fetched:
             vintage = f"téléchargée le {self.fetched.get('fetched_at', '?')}"
             edition = "fetched"
@@ -381,7 +380,7 @@ def _valid_id(value: str, several: bool) -> bool:
 
 def fetched_entries(data_dir: Path) -> dict[str, dict]:
     """Return the ``atlas fetch`` cache entries of ``data_dir`` by output file ({} if none)."""
-    path = data_dir / FETCH_CACHE
+    path = data_dir / config.FETCH_CACHE
     if not path.is_file():
         return {}
     try:

@@ -39,7 +39,6 @@ PRODUCER = "DGCL, BANATIC"
 LICENCE = "Licence Ouverte 2.0"
 FOLDER = "banatic"
 LINE = "line"
-FETCH_CACHE = ".fetch_cache.json"  # written by ``atlas fetch`` in the data directory
 GROUPEMENTS = "groupements"
 ADHESIONS = "adhesions"
 COLUMNS = {
@@ -176,14 +175,7 @@ def sources(files: BanaticFiles) -> list[Source]:
     The edition is ``"snapshot"`` (``opendata/`` of the repository), ``"fetched"`` (a folder
     written by ``atlas fetch``) or ``"dir"`` (a user's folder).
     """
-    root = files.groupements.parent.parent
-    edition = (
-        "snapshot"
-        if config.is_snapshot(root)
-        else "fetched"
-        if (root / FETCH_CACHE).is_file()
-        else "dir"
-    )
+    edition = config.edition(files.groupements.parent)
     return [
         Source(
             f"BANATIC — liste des groupements {files.list_year}",
