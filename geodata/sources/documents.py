@@ -9,6 +9,7 @@ content ("vers 2017"). A reader is shown these, never the file name.
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 import pandas as pd
@@ -23,13 +24,24 @@ UNKNOWN = "document source non référencé"
 def read_documents(path: Path | None = None) -> pd.DataFrame:
     """Read the document table, indexed by ``source_file``.
 
+    The curated table (no ``path``) is read once per process and shared: treat it as
+    read-only (page reruns and briefings then cost no file read).
+
     Raises
     ------
     ValueError
         Naming the file, the missing columns and those found, or a file listed twice.
 
     """
-    path = path or config.curated_dir() / TABLE
+    return _read(path) if path is not None else _curated()
+
+
+@functools.cache
+def _curated() -> pd.DataFrame:
+    return _read(config.curated_dir() / TABLE)
+
+
+def _read(path: Path) -> pd.DataFrame:
     table = pd.read_csv(path, dtype=str, keep_default_na=False)
     missing = [c for c in COLUMNS if c not in table.columns]
     if missing:
