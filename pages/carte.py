@@ -27,9 +27,7 @@ mapstate.publish(view)
 
 left, right = st.columns([3, 2] if view.selection else [1, 0.0001])
 with left:
-    m, drawn, missing = compose_map(
-        data.map_layers(atlas), mapstate.map_view(atlas, view), data.store()
-    )
+    m, drawn, missing = compose_map(data.map_layers(), mapstate.map_view(atlas, view), data.store())
     for key in missing:
         st.warning(f"Couche « {mapstate.LAYER_LABELS[key]} » non chargée : {data.load_hint(key)}")
     for spec in drawn:

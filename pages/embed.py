@@ -27,7 +27,7 @@ st.markdown(
 atlas = data.get_atlas()
 view = viewstate.from_query(st.query_params.to_dict(), "aucun")
 map_view = mapstate.map_view(atlas, view)
-frames = data.map_layers(atlas)
+frames = data.map_layers()
 m, drawn, missing = compose_map(frames, map_view, data.store())
 replace_legend(m, Legend(drawn, embed.ATTRIBUTION, compact=True))
 st_folium(m, key="embed", height=480, use_container_width=True, returned_objects=[])

@@ -57,9 +57,13 @@ def online() -> bool:
         return False
 
 
-def map_layers(a: atlas.Atlas) -> dict:
-    """Return the layers the map draws, by key (:func:`layers.registry.layer_frames`)."""
-    return layer_frames(a)
+@st.cache_resource(show_spinner=False)
+def map_layers() -> dict:
+    """Return the layers the map draws, by key (:func:`layers.registry.layer_frames`).
+
+    Selected once per server from the shared atlas (read-only), not on every rerun.
+    """
+    return layer_frames(get_atlas())
 
 
 def load_hint(key: str) -> str:

@@ -31,7 +31,7 @@ def filters(atlas: Atlas, view: ViewState) -> ViewState:
     side = st.sidebar
     side.subheader("Couches")
     layers = []
-    frames = data.map_layers(atlas)
+    frames = data.map_layers()
     for key, layer in REGISTRY.items():
         _init(f"couche_{key}", key in view.layers)
         label = layer.label + ("" if frames[key] is not None else " (non chargée)")
