@@ -191,6 +191,10 @@ PROGRAMMES: dict[str, Programme] = {
         ),
     )
 }
+# The current phase of the Territoires d'industrie: the one a TI id names today (the
+# 2018-2022 list reuses some ids for other territories).
+TI_CURRENT_PHASE = PROGRAMMES["ti"].phases[0]
+
 # Case-study kinds: code -> French label shown in the interface.
 KINDS: dict[str, str] = {
     "cluster": "Cluster",

@@ -15,7 +15,13 @@ from dataclasses import dataclass, field
 import geopandas as gpd
 
 from geodata.atlas import Atlas
-from geodata.vocab import PROGRAMMES, TIERS_LIEUX, TIERS_LIEUX_FAMILIES, TIERS_LIEUX_LABEL
+from geodata.vocab import (
+    PROGRAMMES,
+    TI_CURRENT_PHASE,
+    TIERS_LIEUX,
+    TIERS_LIEUX_FAMILIES,
+    TIERS_LIEUX_LABEL,
+)
 from layers import acv, cases, epci, pays, pvd, ti, tiers_lieux
 from layers.geojson import AtlasGeoJson, DataStore
 from layers.palette import LAYER_COLORS
@@ -37,7 +43,7 @@ class MapView:
     bounds: list[list[float]] | None = None
     selection: gpd.GeoDataFrame | None = None  # outline of the selected territory
     basemap: str = "aucun"
-    ti_phase: str = PROGRAMMES["ti"].phases[0]  # the current phase
+    ti_phase: str = TI_CURRENT_PHASE
 
 
 Draw = Callable[[gpd.GeoDataFrame, DataStore, MapView], AtlasGeoJson]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import geopandas as gpd
 
+from geodata.vocab import TI_CURRENT_PHASE
 from layers.geojson import AtlasGeoJson, DataStore, LayerSpec, geojson_layer
 from layers.palette import LAYER_COLORS
 
@@ -15,7 +16,7 @@ def ti_layer(
     gdf: gpd.GeoDataFrame,
     store: DataStore,
     *,
-    phase: str = "2023-2027",
+    phase: str = TI_CURRENT_PHASE,
     ids: list[str] | None = None,
     highlight: str | None = None,
 ) -> AtlasGeoJson:

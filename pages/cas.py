@@ -6,8 +6,9 @@ import pandas as pd
 import streamlit as st
 
 from geodata.briefing.model import case_departements
+from geodata.model import ti as ti_model
 from geodata.sources.documents import document_label, read_documents
-from geodata.vocab import KINDS, LIST_SEP, PROGRAMMES
+from geodata.vocab import KINDS, LIST_SEP
 from pages.ui import data
 from pages.ui.markup import literal
 from pages.ui.problems import problem_table
@@ -41,7 +42,7 @@ def named(table, id_col: str, codes: str, name_col: str = "nom") -> str:
 
 def current_ti(ti):
     """Return the TI of the current phase (an id may name another TI in 2019)."""
-    return None if ti is None else ti[ti["phase"] == PROGRAMMES["ti"].phases[0]]
+    return None if ti is None else ti_model.current(ti)
 
 
 PLACEMENTS = {

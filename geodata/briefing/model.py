@@ -34,6 +34,7 @@ import shapely
 from geodata import search, territory
 from geodata.atlas import Atlas
 from geodata.model import facts
+from geodata.model import ti as ti_model
 from geodata.model.coverage import metric_crs
 from geodata.report import BuildReport
 from geodata.sources import anct
@@ -800,4 +801,4 @@ def all_ti_ids(atlas: Atlas) -> list[str]:
             "the Territoires d'industrie are not in the build: "
             + "atlas fetch --dest DIR, then ATLAS_DATA_DIR=DIR atlas build"
         )
-    return sorted(layer.loc[layer["phase"] == layer["phase"].max(), "id_ti"])
+    return sorted(ti_model.current(layer)["id_ti"])

@@ -20,6 +20,7 @@ from geodata import config
 from geodata.build.pipeline import BuildOptions, Log, StageResult, code_digest
 from geodata.checksum import file_digest
 from geodata.model import pays, placement
+from geodata.model import ti as ti_model
 from geodata.problems import Problem
 from geodata.report import Source, StageReport
 from geodata.sources import anct, cases, datafrance
@@ -27,7 +28,6 @@ from geodata.sources import anct, cases, datafrance
 CURATED = "cases.csv"
 CLUSTER_KINDS = {"cluster", "pole_competitivite", "grappe"}
 FORMAT = 3  # 3: cases placed on a TI or on several EPCI
-TI_PHASE = "2023-2027"  # the TI a case's id_ti names
 MONOGRAPH_FIGURES = ("population_2015", "n_communes_2016", "n_epci_2016")
 
 
@@ -86,7 +86,7 @@ def _ti_perimeters(out: Path) -> gpd.GeoDataFrame | None:
     if not path.is_file():
         return None
     ti = gpd.read_parquet(path)
-    return ti[ti["phase"] == TI_PHASE].reset_index(drop=True)
+    return ti_model.current(ti)
 
 
 def ti_ids(data_dir: Path | None) -> set[str] | None:

@@ -23,7 +23,7 @@ from geodata.model import basegeo, coverage
 from geodata.problems import Problem
 from geodata.schema import POLYGONS, Schema, check_schema
 from geodata.sources import groupements
-from geodata.vocab import CRS_DISPLAY, LIST_SEP, PROGRAMMES
+from geodata.vocab import CRS_DISPLAY, LIST_SEP, PROGRAMMES, TI_CURRENT_PHASE
 
 # List (anct.CATALOGUE key) -> phase, current phase first (geodata.vocab.PROGRAMMES["ti"]).
 PHASES = dict(zip(PROGRAMMES["ti"].lists, PROGRAMMES["ti"].phases, strict=True))
@@ -44,6 +44,11 @@ TI = Schema(
     },
     POLYGONS,
 )
+
+
+def current(ti: pd.DataFrame) -> pd.DataFrame:
+    """Return the rows of the current phase (:data:`geodata.vocab.TI_CURRENT_PHASE`)."""
+    return ti[ti["phase"] == TI_CURRENT_PHASE].reset_index(drop=True)
 
 
 def build_ti(
