@@ -140,19 +140,19 @@ def _load_tables(opts: BuildOptions, refs: _References) -> tuple[pd.DataFrame, l
         if good is None:
             continue
         clash = good["id"].isin(seen)
-        problems += [
-            cases.case_problem(
-                path.name,
-                int(r.line),
-                "id",
-                r.id,
-                "un identifiant qu'aucune table précédente n'utilise",
-            )
-            for r in good[clash].itertuples()
-        ]
+        problems += _id_clashes(
+            path, good[clash], "un identifiant qu'aucune table précédente n'utilise"
+        )
         seen |= set(good["id"])
         frames.append(good[~clash].assign(source=source))
     return pd.concat(frames, ignore_index=True), problems
+
+
+def _id_clashes(path: Path, rows: pd.DataFrame, expected: str) -> list[Problem]:
+    """One error per row whose id another table already uses."""
+    return [
+        cases.case_problem(path.name, int(r.line), "id", r.id, expected) for r in rows.itertuples()
+    ]
 
 
 def clusters_layer(placed: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
@@ -208,15 +208,10 @@ def check_tables(paths: list[Path]) -> Iterator[tuple[Path, list[Problem]]]:
         good, problems = _validate_file(path, refs)
         if good is not None and path.resolve() != curated.resolve():
             # the build keeps the curated row and drops the user's: say so before it does
-            problems += [
-                cases.case_problem(
-                    path.name,
-                    int(r.line),
-                    "id",
-                    r.id,
-                    "un identifiant que la table des cas de l'atlas (cases.csv) "
-                    "n'utilise pas : renommer ce cas",
-                )
-                for r in good[good["id"].isin(curated_ids)].itertuples()
-            ]
+            problems += _id_clashes(
+                path,
+                good[good["id"].isin(curated_ids)],
+                "un identifiant que la table des cas de l'atlas (cases.csv) "
+                "n'utilise pas : renommer ce cas",
+            )
         yield path, problems
