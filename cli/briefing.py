@@ -16,6 +16,7 @@ from typing import TextIO
 from cli.terminal import printable
 from geodata import atlas as atlas_mod
 from geodata import output
+from geodata.briefing import compare, compare_render
 from geodata.briefing import export as briefing_export
 from geodata.briefing import model as briefing
 from geodata.briefing import pdf as briefing_pdf
@@ -38,6 +39,18 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     )
     p.add_argument(
         "--all-ti", action="store_true", help="every Territoire d'industrie of the 2023-2027 phase"
+    )
+    p.add_argument(
+        "--compare",
+        metavar="ID",
+        default="",
+        help="add a comparison page with territory ID (any id: ti-8418, 200035731, dep-63, "
+        "reg-84…), fr (France) or region (each territory's own région)",
+    )
+    p.add_argument(
+        "--compare-region",
+        action="store_true",
+        help="same as --compare region: compare each territory with its région",
     )
     p.add_argument("--format", choices=("pdf", "html"), default="pdf", help="default: pdf")
     p.add_argument(
@@ -81,12 +94,20 @@ def run(args: argparse.Namespace, err: TextIO | None = None) -> int:
             file=err,
         )
         return 2
+    if args.compare_region:
+        if args.compare and args.compare.strip().lower() not in compare.REGION_WORDS:
+            print("atlas briefing: --compare-region and --compare ID: give only one", file=err)
+            return 2
+        args.compare = "region"
     a = atlas_mod.load(args.build_dir)
     targets, errors = _resolve(a, args, err)
     if errors:
         return 2
+    others, errors = _resolve_compare(a, args, targets, err)
+    if errors:
+        return 2
     try:
-        _write_all(a, args, targets, err)
+        _write_all(a, args, targets, err, others)
     except output.OutputError as exc:
         print(f"atlas briefing : {printable(str(exc))}", file=err)
         return 2
@@ -101,16 +122,30 @@ def run(args: argparse.Namespace, err: TextIO | None = None) -> int:
 
 
 def _write_all(
-    a: atlas_mod.Atlas, args: argparse.Namespace, targets: list[tuple[str, str]], err: TextIO
+    a: atlas_mod.Atlas,
+    args: argparse.Namespace,
+    targets: list[tuple[str, str]],
+    err: TextIO,
+    others: list[compare.Ref | None],
 ) -> None:
     """Write one file per target; every path is checked to stay in --out before any write."""
-    stem = briefing_export.stem_of
-    paths = [output.inside(args.out, f"{stem(ident)}.{args.format}") for _, ident in targets]
+    stems = [
+        briefing_export.stem_of(ident, kind) + (f"-comparaison-{o.id}" if o else "")
+        for (kind, ident), o in zip(targets, others, strict=True)
+    ]
+    paths = [output.inside(args.out, f"{stem}.{args.format}") for stem in stems]
     output.prepare_dir(args.out)
     t0 = time.perf_counter()
-    for i, ((kind, ident), path) in enumerate(zip(targets, paths, strict=True), 1):
+    for i, ((kind, ident), path, other) in enumerate(zip(targets, paths, others, strict=True), 1):
         b = briefing.make_briefing(a, kind, ident, radius_km=args.radius_km)
-        if args.format == "pdf":
+        if other is not None:
+            comp = compare.compare(a, compare.Ref(kind, ident), other, b)
+            if args.format == "pdf":
+                path.write_bytes(compare_render.pdf_bytes(a, b, comp, args.base_url))
+            else:
+                text = compare_render.html_text(a, b, comp, args.base_url)
+                path.write_text(text, encoding="utf-8")
+        elif args.format == "pdf":
             path.write_bytes(briefing_pdf.pdf_bytes(a, b, args.base_url))
         else:
             path.write_text(briefing_pdf.html_text(a, b, args.base_url), encoding="utf-8")
@@ -143,6 +178,23 @@ def _resolve(
             print(f"atlas briefing: {printable(str(exc))}", file=err)
             errors += 1
     return list(dict.fromkeys(targets)), errors
+
+
+def _resolve_compare(
+    a: atlas_mod.Atlas, args: argparse.Namespace, targets: list[tuple[str, str]], err: TextIO
+) -> tuple[list[compare.Ref | None], int]:
+    """Return the second territory of each target (None without --compare), errors."""
+    if not args.compare:
+        return [None] * len(targets), 0
+    others, errors = [], 0
+    for kind, ident in targets:
+        try:
+            others.append(compare.parse_reference(a, args.compare, compare.Ref(kind, ident)))
+        except ValueError as exc:
+            print(f"atlas briefing: --compare: {printable(str(exc))}", file=err)
+            errors += 1
+            break  # the same id fails for every target: say it once
+    return others, errors
 
 
 def _progress(err: TextIO, i: int, n: int, name: str, elapsed: float) -> None:

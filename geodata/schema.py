@@ -126,3 +126,18 @@ REGIONS = Schema(
     POLYGONS,
     code_lengths={"code": (2,)},
 )
+# Stage ``indicators`` (INSEE comparateur 2022): figures per territory, NaN = secret/missing.
+INDICATORS = Schema(
+    "territory_indicators",
+    {
+        "territory_type": "str",
+        "territory_id": "str",
+        "n_communes": "int",
+        "pop_2018": "float",
+        "emplois_2018": "float",
+        "nm_emplois_2018": "int",
+        "taux_chomage": "float",
+        "revenu_median_2019": "float",
+    },
+    crs=None,
+)

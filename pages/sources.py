@@ -21,6 +21,7 @@ STAGE_TITLES = {
     "cases": "Études de cas et Pays des documents",
     "programmes": "Programmes nationaux (listes de l'ANCT)",
     "facts": "Chiffres croisés par territoire",
+    "indicators": "Indicateurs INSEE par territoire (comparateur de territoires 2022)",
 }
 LIST_STATUS = {"loaded": "chargée", "not loaded": "non chargée", "empty": "vide"}
 # What the build counted, in the words of a reader (the keys are build table names).
@@ -34,6 +35,7 @@ COUNT_LABELS = {
     "pays": "Pays des documents",
     "clusters": "Clusters des documents",
     "territory_facts": "Territoires décrits (chiffres croisés)",
+    "territory_indicators": "Territoires décrits (indicateurs INSEE)",
     "petr": "Pays / PETR dessinés",
     "petr_listed": "Pays / PETR listés par BANATIC",
     "petr_drawn": "Pays / PETR dessinés",

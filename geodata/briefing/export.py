@@ -1,8 +1,12 @@
 """Data exports of a briefing's selection: CSV, GeoJSON and GeoPackage.
 
-Two tables: the territory's communes with their programme flags and counts, and the case
+Two tables: the territory's communes with their programme flags and counts (and their
+INSEE figures, :mod:`geodata.model.indicators`, when the build has them), and the case
 studies inside and nearby (one point each: the case's own point, or a point inside the
-commune, EPCI or Pays it is placed on). Geometries are EPSG:4326 by default; ``metric=True``
+commune, EPCI or Pays it is placed on). When the build has the INSEE figures, a third
+table, ``territoire``, gives the territory's outline and its figures (counts summed over
+its communes, ``nm_<col>`` members without value, ratios recomputed from the sums; NaN =
+secret or not available, never 0). Geometries are EPSG:4326 by default; ``metric=True``
 gives the briefing's metric CRS (Lambert-93, EPSG:2154, in metropolitan France; the
 official UTM projection overseas, where Lambert-93 is not defined). No personal data:
 organisations only, no contact columns.
@@ -19,10 +23,15 @@ import pandas as pd
 
 from geodata.atlas import Atlas
 from geodata.briefing.figures import numbered_cases
+from geodata.briefing.indicators import indicator_table
 from geodata.briefing.model import PROGRAMMES, TOWN_PROGRAMMES, Briefing, fiche_url, shared
+from geodata.sources import insee
 from geodata.tables import to_csv_bytes
+from geodata.territory import territory_id
 
 COMMUNES_LAYER, CASES_LAYER = "communes", "etudes_de_cas"
+TERRITORY_LAYER = "territoire"  # the territory's outline and INSEE figures (when built)
+SOURCE = f"{insee.DATASET} ({insee.VINTAGE})"
 
 
 def selection(
@@ -41,10 +50,48 @@ def selection(
         EPSG:4326, or ``b.metric_crs`` when ``metric``.
     """
     crs = b.metric_crs if metric else "EPSG:4326"
-    return {
-        COMMUNES_LAYER: _communes(atlas, b).to_crs(crs),
+    out = {
+        COMMUNES_LAYER: _with_indicators(atlas, _communes(atlas, b)).to_crs(crs),
         CASES_LAYER: _cases(atlas, b, base_url).to_crs(crs),
     }
+    if b.indicators is not None and b.geometry is not None:
+        out[TERRITORY_LAYER] = _territory(b).to_crs(crs)
+    return out
+
+
+def indicator_columns(table: pd.DataFrame) -> list[str]:
+    """Return the INSEE columns exported: counts, members without value, ratios."""
+    return [c for c in table.columns if c not in ("territory_type", "territory_id")]
+
+
+def _with_indicators(atlas: Atlas, communes: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Add each commune's INSEE figures (NaN = secret or not available; none when not built)."""
+    table = indicator_table(atlas)
+    if table is None:
+        return communes
+    rows = table[table["territory_type"] == "commune"].set_index("territory_id")
+    columns = [
+        c
+        for c in indicator_columns(table)
+        if c != "n_communes" and not c.startswith("nm_")  # a commune has its figure or not
+    ]
+    figures = rows[columns].reindex(communes["insee_com"].values)
+    out = communes.copy()
+    for col in columns:
+        out[col] = figures[col].values
+    out["source_indicateurs"] = SOURCE
+    return out
+
+
+def _territory(b: Briefing) -> gpd.GeoDataFrame:
+    """One row: the territory's outline, id, name and INSEE figures (sums over its communes)."""
+    figures = b.indicators
+    row = {"id": b.id, "nom": b.name, "type": b.kind_label}
+    row.update(
+        {c: figures[c] for c in figures.index if c not in ("territory_type", "territory_id")}
+    )
+    row["source_indicateurs"] = SOURCE
+    return gpd.GeoDataFrame([row], geometry=[b.geometry], crs="EPSG:4326")
 
 
 def _communes(atlas: Atlas, b: Briefing) -> gpd.GeoDataFrame:
@@ -77,7 +124,7 @@ def _cases(atlas: Atlas, b: Briefing, base_url: str) -> gpd.GeoDataFrame:
 
 
 def to_csv(atlas: Atlas, b: Briefing, base_url: str = "") -> dict[str, bytes]:
-    """Both tables as CSV (UTF-8 with BOM, formulas neutralised), without geometry."""
+    """Each table as CSV (UTF-8 with BOM, formulas neutralised), without geometry."""
     out = {}
     for name, gdf in selection(atlas, b, base_url=base_url).items():
         out[name] = to_csv_bytes(pd.DataFrame(gdf.drop(columns="geometry")))
@@ -108,7 +155,7 @@ def _urn(crs: str) -> str:
 def write_gpkg(
     atlas: Atlas, b: Briefing, path: Path, base_url: str = "", metric: bool = False
 ) -> Path:
-    """Write both tables as layers ``communes`` and ``etudes_de_cas`` of a GeoPackage."""
+    """Write the tables as GeoPackage layers ``communes``, ``etudes_de_cas``, ``territoire``."""
     path = Path(path)
     path.unlink(missing_ok=True)
     for name, gdf in selection(atlas, b, metric=metric, base_url=base_url).items():
@@ -124,10 +171,14 @@ def to_gpkg(atlas: Atlas, b: Briefing, base_url: str = "", metric: bool = False)
 
 
 def file_stem(b: Briefing) -> str:
-    """File name stem of a briefing's files: ``fiche-ti-8408``."""
-    return stem_of(b.id)
+    """File name stem of a briefing's files: ``fiche-ti-8408``, ``fiche-reg-84``."""
+    return stem_of(b.id, b.kind)
 
 
-def stem_of(ident: str) -> str:
-    """File name stem of the briefing of territory ``ident`` (its resolved id)."""
-    return f"fiche-{ident}"
+def stem_of(ident: str, kind: str = "") -> str:
+    """File name stem of the briefing of territory ``ident`` (its resolved id).
+
+    A département or a région is named by its territory id (``fiche-dep-84``,
+    ``fiche-reg-84``): their bare codes overlap.
+    """
+    return f"fiche-{territory_id(kind, ident) if kind in ('departement', 'region') else ident}"

@@ -31,6 +31,7 @@ from geodata import report as build_report
 from geodata.build import base, programmes
 from geodata.build import cases as cases_stage
 from geodata.build import facts as facts_stage
+from geodata.build import indicators as indicators_stage
 from geodata.build import petr as petr_stage
 from geodata.build.pipeline import BuildOptions, KeyFunc, Log, RunFunc, digest_json
 
@@ -50,6 +51,12 @@ def stage_table() -> dict[str, tuple[KeyFunc, RunFunc, tuple[str, ...]]]:
             facts_stage.run_facts,
             ("base", "petr", "cases", "programmes"),
         ),  # petr: counts per PETR
+        # INSEE figures per territory: communes of base, TI of programmes, Pays/PETR
+        "indicators": (
+            indicators_stage.indicators_key,
+            indicators_stage.run_indicators,
+            ("base", "petr", "programmes", "cases"),
+        ),
     }
 
 
