@@ -6,13 +6,13 @@ STAMP  := $(VENV)/.installed
 PORT   ?= 8501
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test lint install assets browser build bench clean
+.PHONY: run test lint install assets browser postgres build bench clean
 
 # Streamlit's settings (file watcher off, usage statistics off) are in .streamlit/config.toml.
 run: install assets build
 	$(VENV)/bin/streamlit run app.py --server.port $(PORT)
 
-test: install assets browser lint
+test: install assets browser postgres lint
 	$(PY) -m pytest
 
 lint: install
@@ -23,6 +23,13 @@ lint: install
 browser:
 	@command -v chromium >/dev/null 2>&1 || { echo "chromium is missing: installing Debian's chromium"; \
 	  $(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q chromium; }
+
+# The contributions tests start a throwaway PostgreSQL server (tests/support/postgres.py)
+# with Debian's postgresql binaries: initdb and pg_ctl, no running service needed.
+postgres:
+	@{ command -v initdb || ls /usr/lib/postgresql/*/bin/initdb; } >/dev/null 2>&1 || { \
+	  echo "postgresql is missing: installing Debian's postgresql"; \
+	  $(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q postgresql; }
 
 install: $(STAMP)
 

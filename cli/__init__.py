@@ -1,7 +1,8 @@
 """The ``atlas`` command line: one module per command, assembled here.
 
 ``build``, ``check``, ``fetch``, ``info`` (the data), ``briefing`` (documents per
-territory) and ``embed`` (a static site of the map). Each module of this package has
+territory), ``embed`` (a static site of the map), ``contributions`` and ``moderators``
+(proposals of cooperations and who reviews them). Each module of this package has
 ``add_parser(subparsers)``, which registers its command, and ``run(args)``; ``terminal``
 is the one helper module (data-derived text printed with its control characters escaped).
 """
@@ -12,9 +13,10 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from cli import briefing, build, check, embed, fetch, info
+from cli import briefing, build, check, contributions, embed, fetch, info, moderators
 
-COMMANDS = (build, check, fetch, briefing, embed, info)  # in the order of ``atlas --help``
+# in the order of ``atlas --help``
+COMMANDS = (build, check, fetch, briefing, embed, info, contributions, moderators)
 
 
 def parser() -> argparse.ArgumentParser:

@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from cli.contributions import write_feeds
 from cli.terminal import printable
 from geodata import atlas as atlas_mod
 from layers import site
@@ -56,6 +57,8 @@ def run(args: argparse.Namespace) -> int:
         result = site.export_site(
             args.out, a, keys, args.territory, title=args.title, atlas_url=args.atlas_url
         )
+        # Atom feeds of the accepted proposals, per theme and per région (DIR/feeds/)
+        feeds = write_feeds(a, args.out / "feeds", args.atlas_url or "http://localhost:8501")
     except (ValueError, FileNotFoundError) as error:
         print(f"atlas embed: {printable(str(error))}", file=sys.stderr)
         return 2
@@ -78,5 +81,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"  {key}: not in the build, left out (atlas info says how to load it)")
     if result.masked:
         print(f"  contact details masked in {result.masked} text field(s)")
+    if feeds:
+        print(f"  {len(feeds)} Atom feed(s) of accepted proposals in feeds/")
     print(f"wrote {len(result.files)} files, {result.size_bytes:,} bytes, to {result.out_dir}")
     return 0

@@ -80,7 +80,11 @@ if wanted in set(cases["id"]):
         "Début": text(row["start_year"]),
         "Partenaires et financeurs": text(row["partners"]).replace(LIST_SEP, ", "),
         "Chiffres clés": text(row["key_figures"]),
-        "Document source": document_label(row["source_file"], documents),
+        "Document source": (  # a proposal's source is a web page or a document's title
+            text(row["source_file"])
+            if row.get("source") == "contribution"
+            else document_label(row["source_file"], documents)
+        ),
         "Passage du document": text(row["source_passage"]),
         "Placement sur la carte": PLACEMENTS.get(text(row["placement"]), text(row["placement"])),
         "À noter": text(row.get("note_public")),  # never "note": it is for the editors
