@@ -6,6 +6,9 @@ The atlas draws with plain Leaflet — vector layers and circle markers, no icon
 so it needs Leaflet, Leaflet.markercluster and Leaflet.fullscreen, plus jQuery only when
 a :class:`folium.Popup` is on the map (its template parses the popup HTML with ``$()``).
 
+axe-core (the accessibility audit of the browser tests) is vendored the same way, to
+``static/vendor/axe-core/``, but no page loads it.
+
 Those packages come from the npm registry, pinned in ``package.json`` and
 ``package-lock.json``; ``python -m layers.assets`` runs ``npm ci`` when ``node_modules``
 is missing or stale and copies the files listed in :data:`VENDORED_FILES` to
@@ -34,6 +37,8 @@ import folium.plugins
 from branca.element import Element, MacroElement
 from folium.elements import JSCSSMixin
 from folium.template import Template
+
+from layers.accessibility import MapAccessibility, fix_viewport
 
 ASSET_PREFIX = "/app/static"  # where Streamlit serves static/ (server.enableStaticServing)
 
@@ -74,7 +79,12 @@ VENDORED_FILES: dict[str, tuple[str, ...]] = {
         "LICENSE",
     ),
     "jquery": ("dist/jquery.min.js", "LICENSE.txt"),
+    # The accessibility audit of the browser tests (tests/e2e/test_accessibility.py) injects
+    # it into each frame. No page of the app or of a static export loads it: served as a
+    # plain file, it does nothing (harmless), and `atlas embed` does not copy it.
+    "axe-core": ("axe.min.js", "LICENSE"),
 }
+AXE_CORE = "axe-core/axe.min.js"  # path under static/vendor of the audit script
 
 # folium's link names -> the vendored file (under the prefix) that replaces the CDN URL.
 # The names are those of folium.Map, plugins.MarkerCluster and plugins.Fullscreen, so a
@@ -188,6 +198,10 @@ class OfflineMap(folium.Map):
     st_folium, ``save()`` and ``_repr_html_()`` all render the map before reading its
     assets, so elements added after creation are checked and rewritten too.
 
+    It also carries :class:`layers.accessibility.MapAccessibility` (keyboard, focus,
+    language), and its rendered head lets the user zoom (:func:`~layers.accessibility.fix_viewport`:
+    folium's viewport forbids it).
+
     ``max_zoom`` is set on the Leaflet map itself, not only on a tile layer: a map
     without tiles has no maximum zoom otherwise, and Leaflet.markercluster then throws
     "Map has no maxZoom specified".
@@ -200,11 +214,13 @@ class OfflineMap(folium.Map):
         self.options["max_zoom"] = max_zoom
         self.vendor_prefix = vendor_prefix
         _localise_map(self, vendor_prefix)
+        self.add_child(MapAccessibility(), name="accessibility", index=1)
 
     def render(self, **kwargs) -> None:
-        """Localise the assets of the map and its elements, then render as folium does."""
+        """Localise the assets of the map and its elements, render as folium does, fix zoom."""
         localise(self, self.vendor_prefix)
         super().render(**kwargs)
+        fix_viewport(self)
 
 
 def offline_map(

@@ -41,6 +41,8 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 import shapely
+from branca.element import MacroElement
+from jinja2 import Template
 
 from geodata import config, territory
 from geodata.atlas import Atlas
@@ -179,6 +181,67 @@ def features_table(
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=columns)
 
 
+def fiche_links(atlas_url: str) -> dict[str, str]:
+    """Return, per tooltip kind label (``"EPCI"``…), the start of its features' fiche address.
+
+    ``atlas_url`` is the atlas's address (``https://atlas.example.fr/``): a case study's
+    fiche is ``…/cas?cas=<id>``, any other feature's ``…/territoire?t=<territory id>``
+    (a point of a programme names its commune).
+    """
+    base = atlas_url.split("?")[0].rstrip("/") + "/"
+    return {
+        layer.kind_label: base + ("cas?cas=" if layer.selects == "case" else "territoire?t=")
+        for layer in REGISTRY.values()
+    }
+
+
+class FichePopups(MacroElement):
+    """A click on a feature opens a popup: its name and a link to its fiche (new tab).
+
+    The name and id are read back from the feature's tooltip (``"<name> — <kind> <id>"``,
+    see :mod:`layers.geojson`) and reach the DOM as text (``textContent``), never as HTML.
+    """
+
+    _template = Template(
+        "{% macro script(this, kwargs) %}\n"
+        "(function (map, links) {\n"
+        "  var pattern = / — ([^—]+?) (\\S+)$/;\n"
+        "  function open(e) {\n"
+        "    var tip = e.target.getTooltip ? e.target.getTooltip() : null;\n"
+        "    if (!tip) { return; }\n"
+        "    var text = new DOMParser().parseFromString(String(tip.getContent()), 'text/html')"
+        ".body.textContent;\n"
+        "    var found = pattern.exec(text);\n"
+        "    var prefix = found ? links[found[1]] : null;\n"
+        "    if (!prefix) { return; }\n"
+        "    var box = document.createElement('div');\n"
+        "    var name = document.createElement('strong');\n"
+        "    name.textContent = text.slice(0, found.index);\n"
+        "    var kind = document.createElement('div');\n"
+        "    kind.textContent = found[1];\n"
+        "    var link = document.createElement('a');\n"
+        "    link.href = prefix + encodeURIComponent(found[2]);\n"
+        "    link.target = '_blank';\n"
+        "    link.rel = 'noopener';\n"
+        "    link.textContent = 'Ouvrir la fiche (nouvel onglet)';\n"
+        "    box.append(name, kind, link);\n"
+        "    L.popup().setLatLng(e.latlng).setContent(box).openOn(map);\n"
+        "  }\n"
+        "  function hook(layer) {\n"
+        "    if (layer.feature && layer.getTooltip) { layer.on('click', open); }\n"
+        "  }\n"
+        "  map.on('layeradd', function (e) { hook(e.layer); });\n"
+        "  map.eachLayer(hook);\n"
+        "})({{ this._parent.get_name() }}, {{ this.links|tojson }});\n"
+        "{% endmacro %}"
+    )
+
+    def __init__(self, atlas_url: str) -> None:
+        super().__init__()
+        self._name = "FichePopups"
+        self.links = fiche_links(atlas_url)
+
+
 def vintages(report: BuildReport, layers: Sequence[str]) -> list[str]:
     """Vintages of the sources behind ``layers``, from the build report (French)."""
     out = [src.vintage for src in report.stage("base").sources]
@@ -299,6 +362,7 @@ def export_site(
         "overseas": overseas.places(),
         "attribution": attribution(atlas.report, layers),
         "atlasUrl": atlas_url if re.match(r"^https?://", atlas_url) else "",
+        "fiches": fiche_links(atlas_url) if re.match(r"^https?://", atlas_url) else {},
     }
     staged["data/config.json"] = json.dumps(
         config_js, ensure_ascii=False, separators=(",", ":")
@@ -507,6 +571,8 @@ _PAGE = """<!doctype html>
 </div>
 <div id="carte" role="region"
  aria-label="Carte interactive (le tableau ci-dessous en donne le contenu)"></div>
+<p class="aide">Zoom : Ctrl + molette, ou les boutons + et −. Un clic sur un élément
+affiche son nom et, si l'adresse de l'atlas est connue, un lien vers sa fiche.</p>
 <section id="legende" aria-labelledby="legende-titre">
 <h2 id="legende-titre">Légende</h2>
 <ul id="legende-liste"></ul>

@@ -6,15 +6,17 @@ import geopandas as gpd
 
 from geodata.vocab import PROGRAMMES, TIERS_LIEUX
 from layers.geojson import AtlasGeoJson, DataStore, geojson_layer
-from layers.palette import LAYER_COLORS, OKABE_ITO
+from layers.palette import LAYER_COLORS
 from layers.points import commune_point_spec
 
 KIND_LABEL = "Tiers-lieu"
 COLUMNS = ["insee_com", "name", "insee_dep", "source"]
 FAMILY_COLORS = {  # family code (geodata.vocab.TIERS_LIEUX_FAMILIES) -> colour
     "fabriques": LAYER_COLORS[TIERS_LIEUX],
-    "manufactures": OKABE_ITO["yellow"],
-    "tiers_lieux_2019": "#9E9E9E",
+    # Okabe & Ito yellow (1.3:1 on white) and mid grey (2.7:1) darkened in the same hue to
+    # at least 3:1, as every colour the map draws (WCAG 1.4.11, RGAA 3.3).
+    "manufactures": "#8A7F00",
+    "tiers_lieux_2019": "#808080",
 }
 # The map colours by the ``source`` label each family shows (the legend lists these labels).
 SOURCE_COLORS = {PROGRAMMES[family].source_label: color for family, color in FAMILY_COLORS.items()}

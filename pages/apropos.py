@@ -33,3 +33,10 @@ aucun nom de personne avec adresse électronique ou numéro de téléphone.
 réseau, choisissez le fond « Aucun » : la carte reste complète.
 """
 )
+st.markdown(
+    "**Accessibilité.** Ce que l'atlas respecte du RGAA, ce qui ne l'est pas encore, les "
+    "alternatives proposées et comment signaler un problème :"
+)
+st.page_link(
+    "pages/accessibilite.py", label="Déclaration d'accessibilité", icon=":material/accessibility:"
+)

@@ -32,17 +32,37 @@ def app_url() -> str:
 
 
 def integrer(view: ViewState) -> None:
-    """Show the *Intégrer* panel: the iframe snippet of the current view, for a public site."""
-    with st.expander("Intégrer cette carte dans un site (iframe)"):
+    """Show the *Intégrer* panel: the code of the current view for another site, in plain words.
+
+    A visible *Copier le code* button, the code itself, an optional live preview, and
+    *Uniquement mon territoire* when a territory is selected.
+    """
+    with st.expander("Intégrer cette carte dans un autre site"):
+        st.caption(
+            "Collez le code ci-dessous dans une page de votre site : la carte y apparaît "
+            "avec les couches, les filtres et le territoire choisis ici."
+        )
+        only = st.checkbox(
+            "Uniquement mon territoire",
+            key="embed_only",
+            disabled=not view.selection,
+            help="Ne montrer que les éléments du territoire choisi (sinon : toute la carte, "
+            "ouverte sur ce territoire). Choisissez d'abord un territoire.",
+        )
         base = st.text_input(
-            "Adresse publique de l'atlas",
+            "Adresse de l'atlas pour le public",
             value=app_url(),
             key="embed_base",
-            help="L'adresse à laquelle le public atteint cet atlas.",
+            help="L'adresse à laquelle les visiteurs de votre site ouvrent l'atlas "
+            "(elle commence par https://).",
         )
         left, right = st.columns(2)
-        width = left.text_input("Largeur (pixels ou %)", value="100%", key="embed_width")
-        height = right.number_input("Hauteur (pixels)", 200, 3000, 700, step=50, key="embed_height")
+        width = left.text_input(
+            "Largeur (en pixels, ou en % de la page)", value="100%", key="embed_width"
+        )
+        height = right.number_input(
+            "Hauteur (en pixels)", 200, 3000, embedding.DEFAULT_HEIGHT, step=50, key="embed_height"
+        )
         title = st.text_input(
             "Titre de la carte (lu par les lecteurs d'écran)",
             value=embedding.DEFAULT_TITLE,
@@ -50,14 +70,19 @@ def integrer(view: ViewState) -> None:
         )
         try:
             snippet = embedding.iframe_snippet(
-                base, view, title=title, width=width, height=int(height)
+                base, view, title=title, width=width, height=int(height), only_territory=only
             )
         except ValueError as error:
             st.error(literal(str(error)))  # names the address as typed
             return
-        st.code(snippet, language="html")
-        st.markdown(
-            f"[Aperçu de la carte intégrée]({embedding.embed_url(base, view)}) · "
-            "couches, filtres et territoire sont ceux de la vue actuelle ; "
-            "pour un très large public, préférer l'export statique (`atlas embed`)."
+        st.iframe(embedding.copy_button_html(snippet), height=44, alt="Copier le code")
+        # Plain text, wrapped: the syntax colours are under 4.5:1, a scrolling block is
+        # out of reach of the keyboard (RGAA 3.2, 7.3).
+        st.code(snippet, language=None, wrap_lines=True)
+        if st.toggle("Aperçu de la carte intégrée", key="embed_preview"):
+            preview = embedding.embed_url(app_url(), view, only_territory=only)
+            st.iframe(preview, height=int(height), alt=title or embedding.DEFAULT_TITLE)
+        st.caption(
+            "Pour un site très fréquenté, l'équipe de l'atlas peut aussi fournir la carte "
+            "sous forme de fichiers à déposer sur votre propre serveur (export statique)."
         )

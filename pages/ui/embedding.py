@@ -9,6 +9,7 @@ Streamlit reserves the ``embed`` parameter and hides it from ``st.query_params``
 
 from __future__ import annotations
 
+import json
 from html import escape
 from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
 
@@ -16,6 +17,8 @@ from pages.ui.viewstate import ViewState
 
 EMBED_VALUES = ("1", "true")
 DEFAULT_TITLE = "Carte de l'Atlas des coopérations territoriales"
+ONLY_TERRITORY = "seul"  # ``&seul=1``: the embed draws the selected territory's features only
+DEFAULT_HEIGHT = 700  # the embed's page fits it: map, sources, folded table (pages/embed.py)
 
 
 def is_embed_query(query_string: str) -> bool:
@@ -47,9 +50,21 @@ def full_atlas_url(base: str, view: ViewState) -> str:
     return base_url(base) + (f"?{query}" if query else "")
 
 
-def embed_url(base: str, view: ViewState) -> str:
-    """Return the embed of ``view``: ``<base>?embed=1&couches=…``."""
-    return base_url(base) + "?" + urlencode({"embed": "1", **view.to_query()})
+def embed_url(base: str, view: ViewState, *, only_territory: bool = False) -> str:
+    """Return the embed of ``view``: ``<base>?embed=1&couches=…``.
+
+    ``only_territory`` (with a selection): the embed draws that territory's features only
+    (``&seul=1``); without it, the whole map opens on the territory.
+    """
+    query = {"embed": "1", **view.to_query()}
+    if only_territory and view.selection:
+        query[ONLY_TERRITORY] = "1"
+    return base_url(base) + "?" + urlencode(query)
+
+
+def only_territory(query: dict[str, str]) -> bool:
+    """Whether the query string of an embed asks for the selected territory only."""
+    return query.get(ONLY_TERRITORY, "") == "1"
 
 
 def iframe_snippet(
@@ -58,7 +73,8 @@ def iframe_snippet(
     *,
     title: str = DEFAULT_TITLE,
     width: str = "100%",
-    height: int = 700,
+    height: int = DEFAULT_HEIGHT,
+    only_territory: bool = False,
 ) -> str:
     """Return the ``<iframe>`` to paste in a web page, every attribute escaped.
 
@@ -70,7 +86,7 @@ def iframe_snippet(
     if not 200 <= int(height) <= 3000:
         raise ValueError(f"hauteur {height} : attendu entre 200 et 3000 pixels")
     attrs = {
-        "src": embed_url(base, view),
+        "src": embed_url(base, view, only_territory=only_territory),
         "title": title or DEFAULT_TITLE,
         "width": width if width.rstrip("%").isdigit() else "100%",
         "height": str(int(height)),
@@ -80,3 +96,27 @@ def iframe_snippet(
     }
     html_attrs = " ".join(f'{k}="{escape(v, quote=True)}"' for k, v in attrs.items())
     return f"<iframe {html_attrs}></iframe>"
+
+
+def copy_button_html(snippet: str) -> str:
+    """Return the small page of the *Copier le code* button (the snippet as a JSON string).
+
+    Every ``<`` is written as a JSON unicode escape, so no text closes the script element.
+    """
+    code = json.dumps(snippet).replace("<", "\\u003c")
+    return (
+        '<!doctype html><html lang="fr"><head><meta charset="utf-8"><title>Copier le code'
+        "</title><style>body{margin:0;font:15px/1.5 sans-serif;color:#111}"
+        "button{font:inherit;padding:4px 14px;border:1px solid #0b57d0;border-radius:6px;"
+        "background:#0b57d0;color:#fff;cursor:pointer}"
+        "button:focus-visible{outline:3px solid #111;outline-offset:2px}"
+        "span{margin-left:10px}</style></head><body>"
+        '<button type="button" id="copier">Copier le code</button>'
+        '<span id="etat" role="status"></span><script>'
+        f"const code = {code};"
+        "document.getElementById('copier').addEventListener('click', () => {"
+        "const etat = document.getElementById('etat');"
+        "navigator.clipboard.writeText(code).then(() => { etat.textContent = 'Code copié.'; },"
+        " () => { etat.textContent = 'Copie impossible : sélectionnez le code ci-dessous.'; });"
+        "});</script></body></html>"
+    )

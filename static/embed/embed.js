@@ -35,6 +35,7 @@
         url: null, data: state.data[i], text: own ? spec.text : (text || spec.text)
       }));
       layer.addTo(state.map);
+      if (!own) { layer.on("click", function (e) { popup(spec, e.layer, e.latlng); }); }
       return { spec: spec, layer: layer, own: own };
     });
     fillTable();
@@ -52,6 +53,33 @@
       done();
     }
     document.getElementById("carte").scrollIntoView({ block: "nearest" });
+  }
+
+  // A click on a feature: its name, its kind and, when the atlas's address is known, a
+  // link to its fiche in a new tab. Text only (textContent), the id URL-encoded.
+  function popup(spec, item, latlng) {
+    var props = (item && item.feature && item.feature.properties) || {};
+    var box = el("div");
+    box.appendChild(el("strong", props[spec.labelField] || "(sans nom)"));
+    box.appendChild(el("div", spec.kindLabel));
+    var prefix = (state.config.fiches || {})[spec.kindLabel];
+    if (prefix && props[spec.idField] != null) {
+      var a = el("a", "Ouvrir la fiche (nouvel onglet)");
+      a.href = prefix + encodeURIComponent(String(props[spec.idField]));
+      a.target = "_blank";
+      a.rel = "noopener";
+      box.appendChild(a);
+    }
+    L.popup().setLatLng(latlng).setContent(box).openOn(state.map);
+  }
+
+  // The wheel scrolls the host page; Ctrl + wheel zooms (Leaflet's wheel zoom is off).
+  function ctrlWheelZoom(map) {
+    map.getContainer().addEventListener("wheel", function (e) {
+      if (!e.ctrlKey) { return; }
+      e.preventDefault();
+      map.setZoomAround(map.mouseEventToContainerPoint(e), map.getZoom() + (e.deltaY < 0 ? 1 : -1));
+    }, { passive: false });
   }
 
   function fillTable() {
@@ -111,6 +139,11 @@
       a.rel = "noopener";
       a.target = "_blank";
       document.getElementById("lien-atlas").appendChild(a);
+      var statement = el("a", "Accessibilité : déclaration");
+      statement.href = config.atlasUrl.split("?")[0].replace(/\/*$/, "/") + "accessibilite";
+      statement.rel = "noopener";
+      statement.target = "_blank";
+      document.getElementById("lien-atlas").append(" · ", statement);
     }
   }
 
@@ -125,7 +158,10 @@
 
   function start(config) {
     state.config = config;
-    state.map = L.map("carte", { zoomSnap: 0.25, maxZoom: 18, preferCanvas: false });
+    state.map = L.map("carte", {
+      zoomSnap: 0.25, maxZoom: 18, preferCanvas: false, scrollWheelZoom: false
+    });
+    ctrlWheelZoom(state.map);
     state.map.attributionControl.setPrefix(false);
     // Chromium makes every shape with a tooltip a tab stop (thousands of EPCI before the
     // table); the table twin is the keyboard's way in, its buttons show a feature's tooltip.

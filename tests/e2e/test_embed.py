@@ -5,7 +5,8 @@ served by ``http.server`` on 127.0.0.1.
 
 Checked: the map draws, nothing leaves 127.0.0.1, the export raises no CSP violation,
 hostile names show as text and run nothing, the table twin matches the map, Tab reaches
-the table. Waits are on DOM conditions, never fixed sleeps.
+the table, the wheel scrolls the host page (Ctrl + wheel zooms), a click opens a popup
+linking to the fiche. Waits are on DOM conditions, never fixed sleeps.
 """
 
 from __future__ import annotations
@@ -85,6 +86,13 @@ def test_static_export_draws_the_map_offline_under_its_csp(national_export, page
             page.get_by_role("link", name="Ouvrir l'atlas complet").get_attribute("href")
             == "https://atlas.example.fr/"
         )
+        statement = page.get_by_role("link", name="Accessibilité : déclaration")
+        assert statement.get_attribute("href") == "https://atlas.example.fr/accessibilite"
+        page.locator(f'{SHAPES}[fill="#000000"]').first.click(force=True)  # a case study
+        popup = page.locator(".leaflet-popup-content a")
+        popup.wait_for(timeout=TIMEOUT)  # its name, its kind, a link to its fiche
+        assert popup.get_attribute("href").startswith("https://atlas.example.fr/cas?cas=")
+        assert page.evaluate("window.__csp") == []
     size = sum(p.stat().st_size for p in national_export.rglob("*") if p.is_file())
     print(f"\nstatic export (epci, cases): {size:,} bytes, drawn in {seconds:.2f} s")
 
@@ -207,7 +215,7 @@ def test_embed_view_is_the_map_alone_with_sources_and_a_way_back(app_url, page):
     assert page.locator('[data-testid="stSidebar"], [data-testid="stSidebarNav"]').count() == 0
     assert (
         page.get_by_label(
-            "Rechercher une commune, un EPCI, un Pays ou un Territoire d'industrie"
+            "Rechercher une région, un département, une commune, un EPCI, un Pays ou un TI"
         ).count()
         == 0
     )
@@ -223,6 +231,7 @@ def test_embed_of_a_territory_lists_its_features_in_a_table(app_url, page):
     page.frame_locator(MAP_FRAME).locator(f'{SHAPES}[stroke-width="4"]').first.wait_for(
         state="attached", timeout=TIMEOUT
     )
+    page.get_by_text("Éléments affichés sur la carte :").click()  # the folded table twin
     table = page.locator('[data-testid="stTable"] table')
     roannais = "Communauté d'agglomération Roannais Agglomération"
     table.get_by_text(roannais).wait_for(timeout=TIMEOUT)
@@ -244,3 +253,108 @@ def test_iframe_snippet_pasted_in_a_plain_page_loads_the_embed(app_url, page, tm
         )
         outer.get_by_role("link", name="Ouvrir l'atlas complet").wait_for(timeout=TIMEOUT)
     assert page.requested_hosts <= {"127.0.0.1"}, page.requested_hosts
+
+
+# --- the embed on a host page: wheel, popup, keyboard, height ------------------------------
+
+PAGE_SCROLL = (
+    "() => Math.max(...[document.scrollingElement, ...document.querySelectorAll("
+    "'[data-testid=stMain], [data-testid=stAppViewContainer]')].map(e => e.scrollTop))"
+)
+
+
+def embed_map(page, query: str = "couches=epci,cases"):
+    """Open the ``?embed=1`` view; return its map frame (a Frame) once shapes are drawn."""
+    page.goto(f"{page.app_url}/?embed=1&{query}")
+    frame = page.locator(MAP_FRAME).last.content_frame
+    frame.locator(SHAPES).first.wait_for(state="attached", timeout=TIMEOUT)
+    return page.locator(MAP_FRAME).last.element_handle().content_frame()
+
+
+def over_the_map(page) -> None:
+    """Put the mouse on the middle of the map's frame."""
+    box = page.locator(MAP_FRAME).last.bounding_box()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+
+
+@pytest.fixture
+def short_page(browser, app_url):
+    """A page as tall as the default snippet (700 px): the height of the iframe it sits in."""
+    context = browser.new_context(viewport={"width": 1200, "height": 700})
+    pg = context.new_page()
+    pg.app_url = app_url
+    yield pg
+    context.close()
+
+
+def test_wheel_scrolls_the_host_page_and_ctrl_wheel_zooms_the_map(app_url, page, tmp_path):
+    view = from_query({"couches": "epci"})
+    snippet = embedding.iframe_snippet(app_url, view, title="Carte")  # default height
+    host = f'<!doctype html><html lang="fr"><title>Site</title>{snippet}<div style="height:3000px">'
+    (tmp_path / "index.html").write_text(host, encoding="utf-8")
+    with static_server(tmp_path) as url:
+        page.goto(f"{url}/index.html")
+        outer = page.frame_locator('iframe[title="Carte"]')
+        outer.frame_locator(MAP_FRAME).locator(SHAPES).first.wait_for(
+            state="attached", timeout=TIMEOUT
+        )
+        frame = next(f for f in page.frames if "streamlit_folium" in f.url)
+        before = frame.evaluate("() => map.getZoom()")  # st_folium's frame names its map `map`
+        box = outer.locator(MAP_FRAME).bounding_box()
+        middle = (box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+        page.mouse.move(*middle)
+        page.mouse.wheel(0, 100)  # a plain wheel over the map scrolls the host page
+        page.wait_for_function("() => window.scrollY > 0", timeout=TIMEOUT)
+        box = outer.locator(MAP_FRAME).bounding_box()
+        page.mouse.move(box["x"] + box["width"] / 2, max(box["y"], 0) + 60)
+        page.keyboard.down("Control")
+        page.mouse.wheel(0, -100)  # Ctrl + wheel up: one zoom level in
+        page.keyboard.up("Control")
+        frame.wait_for_function("z => map.getZoom() !== z", arg=before, timeout=TIMEOUT)
+        assert frame.evaluate("() => map.getZoom()") == before + 1  # the plain wheel: no zoom
+
+
+def test_click_opens_a_popup_linking_to_the_fiche_without_a_focus_box(short_page):
+    frame = embed_map(short_page, "couches=cases")
+    # The topmost feature under a case's point takes the click (a case area may cover it).
+    frame.locator(f'{SHAPES}[fill="#000000"]').first.click(force=True)
+    link = frame.locator(".leaflet-popup-content a")
+    link.wait_for(timeout=TIMEOUT)
+    assert link.get_attribute("target") == "_blank"
+    assert "/cas?cas=" in link.get_attribute("href")
+    assert frame.locator(".leaflet-popup-content strong").inner_text() != ""  # the name
+    clicked = frame.evaluate(
+        "() => [document.activeElement.tagName, getComputedStyle(document.activeElement)"
+        ".outlineStyle]"
+    )
+    assert clicked == ["path", "none"]  # focused by the click, without a black rectangle
+
+
+def test_skip_link_leads_to_the_table_and_the_default_height_has_no_second_scrollbar(
+    short_page,
+):
+    page = short_page
+    embed_map(page)
+    page.get_by_text("Éléments affichés sur la carte :").wait_for(timeout=TIMEOUT)
+    overflow = page.evaluate(
+        "() => [...document.querySelectorAll("
+        "'[data-testid=stMain], [data-testid=stAppViewContainer]')]"
+        ".map(e => e.scrollHeight - e.clientHeight)"
+    )
+    assert max(overflow) <= 0, overflow  # the page fits the 700 px snippet
+    for _ in range(5):
+        page.keyboard.press("Tab")
+        if page.evaluate("() => document.activeElement.textContent").startswith("Aller au"):
+            break
+    else:
+        pytest.fail("no skip link among the first tab stops")
+    assert page.evaluate("() => document.activeElement.getBoundingClientRect().left") >= 0
+    page.keyboard.press("Enter")
+    page.keyboard.press("Tab")  # next stop: the table twin, past the map's controls
+    assert "Éléments affichés sur la carte" in page.evaluate(
+        "() => document.activeElement.textContent"
+    )
+    page.keyboard.press("Enter")
+    page.locator("[data-testid='stTable'], [data-testid='stDataFrame']").first.wait_for(
+        timeout=TIMEOUT
+    )

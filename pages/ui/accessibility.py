@@ -1,0 +1,57 @@
+"""Page-wide accessibility fixes Streamlit does not offer (RGAA 4.1 / WCAG 2.1 AA).
+
+- Captions: Streamlit greys them to #828180 on white (3.9:1, under the 4.5:1 of RGAA 3.2);
+  :data:`CSS` darkens them to 7:1.
+- Language: Streamlit's page says ``<html lang="en">`` and offers no setting; a script in a
+  hidden component frame (same origin) sets ``lang="fr"`` on the page (RGAA 8.3). A screen
+  reader that reads the page before the script runs (a fraction of a second) still hears
+  "en"; Streamlit's own "Skip to main content" link stays in English.
+- Images: ``st.image`` writes no ``alt`` (RGAA 1.1); :func:`image` draws a PNG with one.
+- Focus: links and summaries get a visible outline for keyboard users (RGAA 10.7).
+- The skip link of the embed (:data:`SKIP_CLASS`): hidden until it has the keyboard focus.
+"""
+
+from __future__ import annotations
+
+import base64
+from html import escape
+
+import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
+
+SKIP_CLASS = "atlas-skip"
+TEXT_GREY = "#4f4f57"  # 7.9:1 on white
+FOCUS_COLOR = "#0b57d0"  # as the map's (layers.accessibility)
+CSS = (
+    "<style>"
+    "[data-testid='stCaptionContainer'],[data-testid='stCaptionContainer'] p,"
+    f"[data-testid='stImageCaption']{{color:{TEXT_GREY};opacity:1}}"
+    f".{SKIP_CLASS}{{position:absolute;left:-10000px;top:0;z-index:1000;background:#fff;"
+    "padding:6px 10px}"
+    f".{SKIP_CLASS}:focus{{left:8px}}"
+    # Streamlit shows no focus on links (navigation, page links) and summaries: RGAA 10.7.
+    f"a:focus-visible,summary:focus-visible{{outline:3px solid {FOCUS_COLOR}!important;"
+    "outline-offset:2px}"
+    "[data-testid='stElementContainer']:has(iframe[srcdoc*='atlas-lang']){display:none}"
+    "</style>"
+)
+_LANG_SCRIPT = (
+    "<title>atlas-lang</title><script>try{window.parent.document.documentElement.lang='fr';}catch(e){}"
+    "document.documentElement.lang='fr';</script>"
+)
+
+
+def page_setup() -> None:
+    """Apply the fixes to the page being drawn (call once per run, before the page)."""
+    st.markdown(CSS, unsafe_allow_html=True)
+    st.iframe(_LANG_SCRIPT, height=1, tab_index=-1, alt="Langue de la page")
+
+
+def image(where: DeltaGenerator, png: bytes, alt: str, caption: str = "") -> None:
+    """Draw ``png`` full width in ``where`` with the text alternative ``alt`` (escaped)."""
+    src = "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+    figcaption = f"<figcaption>{escape(caption)}</figcaption>" if caption else ""
+    where.html(
+        f'<figure style="margin:0"><img src="{src}" alt="{escape(alt, quote=True)}" '
+        f'style="width:100%;height:auto">{figcaption}</figure>'
+    )
