@@ -1,4 +1,15 @@
-"""Find a commune, an EPCI, a Pays/PETR or a Territoire d'industrie by name or code."""
+"""Find a région, a département, a commune, an EPCI, a Pays/PETR or a TI by name or code.
+
+Ranked for a reader: an exact code first; then the names equal to the query or starting
+with it, by kind (région, département, commune, EPCI, TI, Pays) and population
+(Clermont-Ferrand before Clermont in the Oise for "Clermont"); then the names containing
+it. The territories of the active région come before the others of their rank, and the
+Territoires d'industrie of a town named exactly follow it ("Thiers", then the TI holding
+Thiers). An index may carry ``regs`` (codes of the régions a territory intersects),
+``tis`` (ids of the TI holding a commune), ``;``-separated, and ``tid`` (the territory id,
+"reg-84", found as a code); see
+:func:`geodata.scope.place_index`.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +18,8 @@ import pandas as pd
 from geodata.text import fold
 
 INDEX_COLUMNS = ["kind", "id", "label", "detail", "population"]
-KIND_ORDER = {"commune": 0, "epci": 1, "pays": 2, "ti": 3}
+OPTIONAL_COLUMNS = ("regs", "tis", "tid")  # kept when given, else empty
+KIND_ORDER = {"region": 0, "departement": 1, "commune": 2, "epci": 3, "ti": 4, "pays": 5}
 # Leading articles of official names (the COG's name types), as :func:`normalise` spells
 # them: "L'Isle-Jourdain" -> "l isle jourdain". A query may leave the article out.
 ARTICLES = ("le", "la", "les", "l", "aux", "las", "los")
@@ -49,7 +61,10 @@ def build_index(frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
         part = df.assign(kind=kind)
         if "population" not in part:
             part["population"] = pd.NA
-        parts.append(part[INDEX_COLUMNS])
+        for column in OPTIONAL_COLUMNS:
+            if column not in part:
+                part[column] = ""
+        parts.append(part[[*INDEX_COLUMNS, *OPTIONAL_COLUMNS]])
     index = pd.concat(parts, ignore_index=True)
     index["key"] = index["label"].map(normalise)
     index["key_bare"] = index["key"].map(without_article)
@@ -65,29 +80,75 @@ def without_article(key: str) -> str:
     return rest if head in ARTICLES and rest else key
 
 
-def search(index: pd.DataFrame, query: str, limit: int = 10) -> pd.DataFrame:
-    """Return the best matches for ``query``: exact code first, then name matches.
+def search(index: pd.DataFrame, query: str, limit: int = 10, region: str = "") -> pd.DataFrame:
+    """Return the best matches for ``query`` (at most ``limit``), ranked for a reader.
 
-    Name matches rank exact name, then names starting with the query, then containing it;
-    within a rank, larger populations first (Roanne the town before Roannais hamlets). The
-    leading article of a name is optional: "mureaux" is an exact match for "Les Mureaux",
-    "puy en velay" for "Le Puy-en-Velay", while "le puy" still finds it by its start.
+    Parameters
+    ----------
+    index : DataFrame
+        From :func:`build_index` (``regs`` and ``tis`` used when present).
+    query : str
+        A name (accents, case, hyphens and a leading article are optional) or a code.
+    limit : int
+        Most rows returned. An exact code or an exact name is always among them.
+    region : str
+        Code of the active région: its territories come first within their rank.
+
+    Returns
+    -------
+    DataFrame
+        Rows of ``index``: the exact code first; then names equal to the query or starting
+        with it, by kind (:data:`KIND_ORDER`) and population; then names containing it.
+        After the first commune named exactly come the TI holding it (``tis``).
+
     """
     q = normalise(query)
     if not q:
         return index.iloc[0:0]
-    by_code = index[index["id"].str.lower() == query.strip().lower()]
+    code = query.strip().lower()
     rank = pd.Series(3, index=index.index)
+    exact = pd.Series(False, index=index.index)
     for key in (index["key"], index["key_bare"]):
         rank[key.str.contains(q, regex=False) & (rank > 2)] = 2
         rank[key.str.startswith(q) & (rank > 1)] = 1
-        rank[key == q] = 0
+        exact |= key == q
+    rank[index["id"].str.lower() == code] = 0
+    if "tid" in index:  # the territory id of every command and URL: "reg-84", "dep-63"
+        rank[index["tid"].fillna("").str.lower() == code] = 0
+    regs = index["regs"] if "regs" in index else pd.Series("", index=index.index)
+    local = regs.fillna("").map(lambda v: region in v.split(";")) if region else False
     hits = index.assign(
         _rank=rank,
-        _kind=index["kind"].map(KIND_ORDER),
+        _local=local,
+        _kind=index["kind"].map(KIND_ORDER).fillna(len(KIND_ORDER)),
         _pop=pd.to_numeric(index["population"], errors="coerce").fillna(0),
+        _must=exact | (rank == 0),
     )
     hits = hits[hits["_rank"] < 3]
-    hits = hits.sort_values(["_rank", "_kind", "_pop"], ascending=[True, True, False])
-    out = pd.concat([by_code, hits[index.columns]]).drop_duplicates(["kind", "id"])
-    return out.head(limit).reset_index(drop=True)
+    order = ["_rank", "_local", "_kind", "_pop"]
+    hits = hits.sort_values(order, ascending=[True, False, True, False], kind="stable")
+    must = hits[hits["_must"]].head(limit)
+    kept = pd.concat([must, hits[~hits["_must"]].head(limit - len(must))])
+    kept = kept.sort_values(order, ascending=[True, False, True, False], kind="stable")
+    kept = _with_town_ti(index, kept, exact)
+    return kept[index.columns].head(limit).reset_index(drop=True)
+
+
+def _with_town_ti(index: pd.DataFrame, hits: pd.DataFrame, exact: pd.Series) -> pd.DataFrame:
+    """Put the TI holding the first commune named exactly right after it (once)."""
+    if "tis" not in index:
+        return hits
+    ti_rows = index[index["kind"] == "ti"].set_index("id", drop=False)
+    parts, seen, town = [], set(), None
+    for label, row in hits.iterrows():
+        if (row["kind"], row["id"]) in seen:
+            continue
+        parts.append(hits.loc[[label]])
+        seen.add((row["kind"], row["id"]))
+        if town is None and row["kind"] == "commune" and exact.get(label, False):
+            town = label
+            for ti_id in filter(None, str(row["tis"]).split(";")):
+                if ti_id in ti_rows.index and ("ti", ti_id) not in seen:
+                    parts.append(ti_rows.loc[[ti_id]])
+                    seen.add(("ti", ti_id))
+    return pd.concat(parts) if parts else hits

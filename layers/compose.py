@@ -8,6 +8,11 @@ at most :data:`MAX_FEATURES` of them (a user's case table of 200,000 rows would 
 86 MB download). Over the cap, the view's filters are applied here rather than in the
 browser, the first :data:`MAX_FEATURES` matching features are sent (the selected one
 first), and the spec says so (``capped``; :func:`cap_notice` words it for the page).
+
+The map keeps the reader's place: each redraw (a layer or a filter changed) restores the
+centre and zoom the reader left, kept in the browser tab's ``sessionStorage`` under the
+view's ``fit_key``; only a new key (a new selection or scope) fits the map again
+(:class:`KeepView`). Panning therefore never reruns the Streamlit script.
 """
 
 from __future__ import annotations
@@ -17,12 +22,16 @@ from dataclasses import replace
 import folium
 import geopandas as gpd
 import pandas as pd
+from branca.element import MacroElement
+from folium.elements import JSCSSMixin
+from jinja2 import Template
 
 from geodata.vocab import FRANCE_VIEW, leaflet_bounds
 from layers import basemap
 from layers.assets import offline_map, vendor_prefix
 from layers.geojson import (
     ASSET_PREFIX,
+    ATLAS_JS,
     AtlasGeoJson,
     CapturingStore,
     DataStore,
@@ -33,7 +42,7 @@ from layers.geojson import (
 from layers.legend import Legend
 from layers.overseas import FitView, OverseasControl
 from layers.registry import MapView, draw_layer
-from layers.selection import selection_layer
+from layers.selection import scope_layer, selection_layer
 
 __all__ = ["ATTRIBUTION", "MAX_FEATURES", "MapView", "cap_notice", "compose_map"]
 
@@ -61,12 +70,54 @@ def compose_map(
         layer = draw_capped(key, gdf, store, view)
         layer.add_to(m)
         drawn.append(layer.spec)
+    if view.scope is not None and not view.scope.empty:
+        scope_layer(view.scope).add_to(m)
     if view.selection is not None and not view.selection.empty:
         selection_layer(view.selection).add_to(m)
     Legend(drawn, ATTRIBUTION).add_to(m)
     OverseasControl(prefix).add_to(m)
-    FitView(view.bounds or leaflet_bounds(FRANCE_VIEW), prefix).add_to(m)
+    bounds = view.bounds or leaflet_bounds(FRANCE_VIEW)
+    if view.fit_key:
+        KeepView(bounds, view.fit_key, prefix).add_to(m)
+    else:
+        FitView(bounds, prefix).add_to(m)
     return m, drawn, missing
+
+
+class KeepView(JSCSSMixin, MacroElement):
+    """Fit ``bounds`` once per ``key``; on a redraw with the same key, keep the reader's view.
+
+    The last centre and zoom are kept in ``sessionStorage`` (one per browser tab) with the
+    key that placed them; when storage is unavailable the map fits ``bounds`` every time.
+    """
+
+    _template = Template(
+        "{% macro script(this, kwargs) %}\n"
+        "(function (map, bounds, options, key) {\n"
+        "  var store = null, saved = null;\n"
+        "  try { store = window.sessionStorage;\n"
+        "        saved = JSON.parse(store.getItem('atlas-view') || 'null'); }\n"
+        "  catch (e) { store = null; }\n"
+        "  if (saved && saved.key === key) {\n"
+        "    map.setView(saved.center, saved.zoom, { animate: false });\n"
+        "  } else { atlas.fitView(map, bounds, options); }\n"
+        "  map.on('moveend', function () {\n"
+        "    var c = map.getCenter();\n"
+        "    try { store && store.setItem('atlas-view', JSON.stringify(\n"
+        "      { key: key, center: [c.lat, c.lng], zoom: map.getZoom() })); } catch (e) {}\n"
+        "  });\n"
+        "})({{ this._parent.get_name() }}, {{ this.bounds|tojson }}, "
+        "{{ this.options|tojson }}, {{ this.key|tojson }});\n"
+        "{% endmacro %}"
+    )
+
+    def __init__(self, bounds: list[list[float]], key: str, prefix: str = ASSET_PREFIX):
+        super().__init__()
+        self._name = "KeepView"
+        self.bounds = [[float(v) for v in corner] for corner in bounds]
+        self.key = key
+        self.options = FitView(bounds, prefix).options
+        self.default_js = [("atlas_layers", f"{prefix}/{ATLAS_JS}")]
 
 
 def draw_capped(

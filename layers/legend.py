@@ -1,4 +1,9 @@
-"""The map legend, built from the specs of the layers actually drawn (so it always matches)."""
+"""The map legend, built from the specs of the layers actually drawn (so it always matches).
+
+The legend folds (``<details>``/``<summary>``: a real button for the keyboard and screen
+readers); it opens unfolded on a wide map and folded on a narrow one (a phone), where it
+would hide the map.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +13,8 @@ from branca.element import Element, MacroElement
 from jinja2 import Template
 
 from layers.geojson import LayerSpec
+
+NARROW = 600  # px: a map narrower than this opens with its legend folded
 
 
 def legend_html(specs: list[LayerSpec], attribution: str, compact: bool = False) -> str:
@@ -32,10 +39,10 @@ def legend_html(specs: list[LayerSpec], attribution: str, compact: bool = False)
                 "(cliquer pour zoomer)</div>"
             )
     return (
-        '<div class="atlas-legend" role="region" aria-label="Légende">'
-        "<strong>Légende</strong>"
+        '<details open class="atlas-legend" role="region" aria-label="Légende">'
+        "<summary>Légende</summary>"
         + "".join(rows)
-        + f'<div class="atlas-attribution">{escape(attribution)}</div></div>'
+        + f'<div class="atlas-attribution">{escape(attribution)}</div></details>'
     )
 
 
@@ -88,13 +95,23 @@ class Legend(MacroElement):
         ".atlas-attribution{margin-top:4px;font-size:11px;color:#333}"
         ".atlas-legend-note{font-size:11px;color:#333}"
         ".atlas-legend-compact{font-size:11px;line-height:1.4;padding:4px 8px;max-width:220px}"
-        ".atlas-legend-compact summary{font-weight:bold;cursor:pointer}"
+        ".atlas-legend{max-height:calc(100% - 40px);overflow-y:auto;box-sizing:border-box}"
+        ".atlas-legend summary{font-weight:bold;cursor:pointer}"
+        ".atlas-legend summary:focus-visible{outline:2px solid #0072B2;outline-offset:2px}"
+        ".atlas-legend:not([open]){padding:2px 8px}"
         ".atlas-legend-sub{padding-left:10px}"
         ".atlas-cluster{border-radius:50%;color:#fff;font:bold 12px sans-serif;"
         "text-align:center;border:2px solid #fff;box-shadow:0 0 0 1px #333;"
         "text-shadow:0 0 2px #000}</style>"
         "{% endmacro %}"
+        "{% macro script(this, kwargs) %}\n"
+        "if (window.matchMedia('(max-width: {{ this.narrow }}px)').matches) {\n"
+        "  document.querySelectorAll('details.atlas-legend').forEach(function (d) {\n"
+        "    d.open = false; });\n"
+        "}\n"
+        "{% endmacro %}"
     )
+    narrow = NARROW
 
     def __init__(self, specs: list[LayerSpec], attribution: str, compact: bool = False):
         super().__init__()

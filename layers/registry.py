@@ -44,6 +44,10 @@ class MapView:
     selection: gpd.GeoDataFrame | None = None  # outline of the selected territory
     basemap: str = "aucun"
     ti_phase: str = TI_CURRENT_PHASE
+    scope: gpd.GeoDataFrame | None = None  # outline of the chosen région or département
+    # What placed the map (selection, scope): while it stays the same, a redraw keeps the
+    # reader's centre and zoom (layers or filters changed); "" always fits ``bounds``.
+    fit_key: str = ""
 
 
 Draw = Callable[[gpd.GeoDataFrame, DataStore, MapView], AtlasGeoJson]

@@ -1,4 +1,9 @@
-"""Outline of the selected territory (drawn whatever layers are on, so a zoom has context)."""
+"""Outlines drawn whatever layers are on: the selected territory and the chosen scope.
+
+The selection (a click or a search) is a solid black line; the scope (the région or the
+département of the filters) a dashed dark grey one, so a zoom always has its context.
+Neither is interactive: a click goes through to the layers underneath.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,14 @@ import geopandas as gpd
 from layers.geojson import AtlasGeoJson, InlineData, LayerSpec, geojson_layer
 
 KIND_LABEL = "Sélection"
+SCOPE_LABEL = "Périmètre choisi"
+SCOPE_STYLE = {
+    "color": "#333333",
+    "weight": 2.5,
+    "dashArray": "8 6",
+    "fill": False,
+    "interactive": False,
+}
 
 
 def selection_layer(gdf: gpd.GeoDataFrame) -> AtlasGeoJson:
@@ -18,5 +31,18 @@ def selection_layer(gdf: gpd.GeoDataFrame) -> AtlasGeoJson:
         id_field="id",
         label_field="name",
         style={"color": "#000000", "weight": 3, "fill": False, "interactive": False},
+    )
+    return geojson_layer(gdf, spec, InlineData(), ["id", "name"])
+
+
+def scope_layer(gdf: gpd.GeoDataFrame) -> AtlasGeoJson:
+    """Draw the chosen région or département (``id, name, geometry``, EPSG:4326), inline."""
+    spec = LayerSpec(
+        name="scope",
+        kind_label=SCOPE_LABEL,
+        geometry="polygon",
+        id_field="id",
+        label_field="name",
+        style=SCOPE_STYLE,
     )
     return geojson_layer(gdf, spec, InlineData(), ["id", "name"])

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import streamlit as st
 from streamlit_folium import st_folium
 
 from layers.compose import cap_notice, compose_map
 from layers.geojson import parse_tooltip
-from pages.ui import data, embed_panel, mapstate, panel, search_box, sidebar
+from pages.ui import data, embed_panel, mapstate, panel, phone, places, search_box, sidebar
+from pages.ui.markup import literal
 
+phone.style()
 atlas = data.get_atlas()
 first_run = "view" not in st.session_state  # the URL is read once per session
 view = mapstate.current_view("ign" if data.online() else "aucun")
@@ -18,16 +22,25 @@ view = sidebar.filters(atlas, view)
 
 picked = search_box.territory_search(
     atlas,
-    "Rechercher une commune, un EPCI, un Pays ou un Territoire d'industrie",
-    "Nom ou code (ex. Roanne, 42187, 200035731)",
+    "Rechercher une région, un département, une commune, un EPCI, un Pays ou un TI",
+    "Nom ou code (ex. Roanne, Puy-de-Dôme, 63, 42187, 200035731)",
+    region=view.reg,
 )
 if picked and view.selection != picked:
     view = view.with_selection(*picked)
+    places.forget_click()
+elif search_box.cleared() and view.selection:
+    view = replace(view, selection=None)
 mapstate.publish(view)
+
+if summary := mapstate.scope_summary(atlas, view.reg, view.dep):
+    st.markdown(f"**{literal(summary)}**")
+    st.caption(mapstate.SCOPE_NOTE)
 
 left, right = st.columns([3, 2] if view.selection else [1, 0.0001])
 with left:
-    m, drawn, missing = compose_map(data.map_layers(), mapstate.map_view(atlas, view), data.store())
+    map_view = mapstate.map_view(atlas, view, mapstate.fit_key(view))
+    m, drawn, missing = compose_map(data.map_layers(), map_view, data.store())
     for key in missing:
         st.warning(f"Couche « {mapstate.LAYER_LABELS[key]} » non chargée : {data.load_hint(key)}")
     for spec in drawn:
@@ -38,16 +51,25 @@ with left:
         key="carte",
         height=620,
         use_container_width=True,
-        returned_objects=["last_object_clicked_tooltip"],
+        returned_objects=["last_object_clicked_tooltip", "last_object_clicked"],
     )
     embed_panel.integrer(view)
-clicked = parse_tooltip((out or {}).get("last_object_clicked_tooltip"))
-if clicked and clicked != st.session_state.get("last_click"):
-    st.session_state.last_click = clicked
+out = out or {}
+clicked = parse_tooltip(out.get("last_object_clicked_tooltip"))
+where = out.get("last_object_clicked") or {}
+if clicked and (clicked, where) != st.session_state.get("last_click"):
+    st.session_state.last_click = (clicked, where)
+    if "lat" in where and "lng" in where:
+        places.remember_click(atlas, where["lat"], where["lng"])
     kind = mapstate.SELECTION_OF_KIND.get(clicked[0])
     if kind and view.selection != (kind, clicked[1]):
         mapstate.publish(view.with_selection(kind, clicked[1]))
+        st.session_state[phone.SCROLL] = True
         st.rerun()
 if view.selection:
-    with right:
+    with right, st.container(key="panneau"):
+        places.close_button()
+        places.here(view.selection)
         panel.show(atlas, *view.selection)
+        places.fiche_link(*view.selection)
+    phone.scroll_to_panel()

@@ -13,6 +13,10 @@ from layers.registry import REGISTRY
 from pages.ui import data
 from pages.ui.viewstate import ViewState
 
+# French words for Streamlit's multiselect (its own are English: "Choose options", "Select
+# all"): a placeholder, and no "select all" entry.
+CHOICES = {"placeholder": "Choisir…", "select_all": False}
+
 
 def _init(key: str, value) -> None:
     if key not in st.session_state:
@@ -57,14 +61,29 @@ def filters(atlas: Atlas, view: ViewState) -> ViewState:
     )
     programmes = _values(atlas, "programmes")
     _init("prog", [p for p in view.programmes if p in programmes])
-    prog = side.multiselect("Programme", programmes, key="prog")
+    side.caption(
+        "Les filtres ci-dessous s'appliquent aux études de cas (et aux clusters pour le "
+        "thème et le texte) ; la région et le département, à toutes les couches."
+    )
+    prog = side.multiselect(
+        "Programme (des études de cas)",
+        programmes,
+        key="prog",
+        help="Garde les études de cas qui citent ce programme. Pour voir un programme "
+        "sur la carte, cochez sa couche ci-dessus.",
+        **CHOICES,
+    )
     _init("types", [k for k in view.kinds if k in KINDS])
-    kinds = side.multiselect("Type", list(KINDS), format_func=KINDS.get, key="types")
+    kinds = side.multiselect(
+        "Type (des études de cas)", list(KINDS), format_func=KINDS.get, key="types", **CHOICES
+    )
     themes = _values(atlas, "theme")
     _init("themes", [t for t in view.themes if t in themes])
-    theme = side.multiselect("Thème", themes, key="themes")
+    theme = side.multiselect("Thème", themes, key="themes", **CHOICES)
     _init("texte", view.text)
-    text = side.text_input("Texte libre (études de cas)", key="texte")
+    text = side.text_input(
+        "Texte libre (études de cas)", key="texte", placeholder="Mot du nom ou du résumé"
+    )
     return replace(
         view,
         layers=tuple(layers),

@@ -14,7 +14,7 @@ from geodata.territory import parse_territory_id, territory_id
 from layers.registry import DEFAULT_LAYERS, LAYERS
 
 BASEMAPS = ("aucun", "ign", "osm")
-SELECTION_KINDS = ("commune", "epci", "pays", "ti", "case")
+SELECTION_KINDS = ("commune", "epci", "pays", "ti", "departement", "region", "case")
 _SAFE = re.compile(r"^[A-Za-z0-9_.\-]{1,64}$")
 
 

@@ -201,11 +201,12 @@ def test_article_of_a_name_is_optional_in_the_query(articled, query, first):
     assert search(articled, query).iloc[0]["label"] == first
 
 
-def test_name_without_its_article_ranks_as_an_exact_match(articled):
-    # "blanc" is the whole name of Le Blanc (Indre) and only the start of the larger
-    # Le Blanc-Mesnil; "quesnoy" is Le Quesnoy, before Quesnoy-sur-Deûle
-    assert search(articled, "blanc")["id"].tolist() == ["36018", "93007"]
-    assert search(articled, "quesnoy")["id"].tolist() == ["59481", "59482"]
+def test_name_without_its_article_ranks_with_the_names_it_starts(articled):
+    # "blanc" is the whole name of Le Blanc (Indre) and the start of the larger Le
+    # Blanc-Mesnil: a reader looking for a place by its start gets the larger one first
+    # (as Clermont-Ferrand before Clermont, Oise); both are found without their article
+    assert search(articled, "blanc")["id"].tolist() == ["93007", "36018"]
+    assert set(search(articled, "quesnoy")["id"]) == {"59481", "59482"}
     # both L'Isle-Jourdain (Gers, Vienne) are exact matches: the larger first
     assert search(articled, "isle jourdain")["id"].tolist() == ["32160", "86112"]
 
@@ -215,3 +216,68 @@ def test_a_word_starting_like_an_article_is_not_one(articled):
     assert without_article("les") == "les"  # a name that is only an article stays whole
     # Laval is not "La val": Valognes starts with "val", Laval only contains it
     assert search(articled, "val")["id"].tolist() == ["50615", "53130"]
+
+
+@pytest.fixture
+def clermonts():
+    """Homonyms: a city whose name starts with the query, a smaller exact homonym, an EPCI."""
+    return build_index(
+        {
+            "commune": pd.DataFrame(
+                {
+                    "id": ["60157", "63113", "34079", "63430"],
+                    "label": ["Clermont", "Clermont-Ferrand", "Clermont-l'Hérault", "Thiers"],
+                    "detail": ["Commune (60)"] + ["Commune (63)", "Commune (34)", "Commune (63)"],
+                    "population": [10_000, 147_000, 9_000, 11_000],
+                    "regs": ["32", "84", "76", "84"],
+                    "tis": ["", "ti-8404", "", "ti-8408"],
+                }
+            ),
+            "epci": pd.DataFrame(
+                {
+                    "id": ["246300701"],
+                    "label": ["Clermont Auvergne Métropole"],
+                    "detail": ["EPCI ME"],
+                    "population": [290_000],
+                    "regs": ["84"],
+                }
+            ),
+            "ti": pd.DataFrame(
+                {
+                    "id": ["ti-8404", "ti-8408", "ti-8401"],
+                    "label": [
+                        "Clermont Arverne Industrie",
+                        "Lezoux – Thiers – Ambert – Montbrison",
+                        "Thiers Nord",  # a TI whose name starts with the query
+                    ],
+                    "detail": ["Territoire d'industrie"] * 3,
+                    "population": [300_000, 200_000, 1_000],
+                }
+            ),
+            "region": pd.DataFrame(
+                {"id": ["84"], "label": ["Auvergne-Rhône-Alpes"], "detail": ["Région"]}
+            ),
+        }
+    )
+
+
+def test_kind_and_population_first_not_the_exact_homonym(clermonts):
+    ids = search(clermonts, "Clermont")["id"].tolist()
+    # communes by population, then the EPCI and the TI starting so
+    assert ids[:3] == ["63113", "60157", "34079"]
+    assert ids.index("246300701") < ids.index("ti-8404")
+
+
+def test_the_active_region_comes_first_within_its_rank(clermonts):
+    assert search(clermonts, "Clermont", region="32")["id"].iloc[0] == "60157"
+    assert search(clermonts, "Clermont", region="84")["id"].iloc[0] == "63113"
+
+
+def test_a_town_named_exactly_brings_its_ti_right_after_it(clermonts):
+    ids = search(clermonts, "Thiers")["id"].tolist()
+    assert ids[:2] == ["63430", "ti-8408"]  # not only by containing "thiers", last
+    assert "ti-8401" in ids
+
+
+def test_an_exact_name_stays_in_a_short_list(clermonts):
+    assert "60157" in search(clermonts, "clermont", limit=1)["id"].tolist()
