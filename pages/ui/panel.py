@@ -10,6 +10,7 @@ from geodata.atlas import Atlas
 from geodata.briefing.model import BRIEFING_KINDS, departements_label, departements_of
 from geodata.vocab import KINDS, LIST_SEP, POINT_PROGRAMMES
 from geodata.vocab import PROGRAMMES as VOCAB
+from pages.ui import compare as compare_ui
 from pages.ui.markup import literal
 
 
@@ -36,6 +37,15 @@ def show(atlas: Atlas, kind: str, ident: str) -> None:
             label="Fiche territoire (PDF, exports)",
             icon=":material/description:",
             query_params={"t": territory.territory_id(kind, ident)},
+        )
+        st.page_link(  # issue 12: the Territoire page's comparison, with its région
+            "pages/territoire.py",
+            label="Comparer… (avec sa région, la France ou un autre territoire)",
+            icon=":material/compare_arrows:",
+            query_params={
+                "t": territory.territory_id(kind, ident),
+                "vs": compare_ui.default_target(atlas, kind, ident),
+            },
         )
     # Plain figures, not st.metric: three metrics side by side truncate "100 …" in the panel.
     st.markdown(
@@ -69,12 +79,10 @@ def show(atlas: Atlas, kind: str, ident: str) -> None:
                 hide_index=True,
             )
     counts = programme_counts(atlas, kind, ident)
-    if counts:
+    if counts:  # one line per programme, as the fiche's table and the PDF's page 1
         st.markdown("**Programmes présents**")
-        st.dataframe(
-            pd.DataFrame(list(counts.items()), columns=["Programme", "Nombre"]), hide_index=True
-        )
-    _case_links(t.cases)
+        st.markdown("\n".join(f"- {label} : **{n}**" for label, n in counts.items()))
+    _case_links(cases_in(atlas, kind, ident))
 
 
 def programme_counts(atlas: Atlas, kind: str, ident: str) -> dict[str, int]:
@@ -86,8 +94,17 @@ def programme_counts(atlas: Atlas, kind: str, ident: str) -> dict[str, int]:
     return {VOCAB[key].plural: known[key] for key in POINT_PROGRAMMES if known.get(key)}
 
 
+def cases_in(atlas: Atlas, kind: str, ident: str) -> pd.DataFrame:
+    """Return the case studies placed inside the territory (:meth:`Atlas.case_ids`)."""
+    cases, ids = atlas.get("cases"), atlas.case_ids(kind, ident)
+    if cases is None or not ids:
+        return pd.DataFrame(columns=["id", "name"])
+    return cases[cases["id"].isin(ids)].sort_values("name")
+
+
 def _case_links(cases: pd.DataFrame) -> None:
-    st.markdown(f"**Études de cas** ({len(cases)})")
+    st.markdown(f"**Études de cas dans le territoire** ({len(cases)})")
+    st.caption("Celles dont le lieu (commune, EPCI, Pays) est entièrement dans le territoire.")
     if cases.empty:
         st.caption("Aucune étude de cas dans ce territoire.")
     for row in cases.itertuples():

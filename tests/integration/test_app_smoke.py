@@ -28,7 +28,11 @@ def test_map_page_search_opens_the_side_panel(real_build):
     assert "Roanne" not in [h.value for h in at.subheader]  # no side panel yet
     at.text_input[0].input("Roanne").run()
     assert not at.exception, at.exception
-    assert at.selectbox[0].options[0].startswith("Roanne — Commune (42)")
+    results = at.button_group[0]
+    assert results.options[0].startswith("Roanne — Commune (42)")
+    assert "Roanne" not in [h.value for h in at.subheader]  # several match: the reader picks
+    results.set_value(0).run()
+    assert not at.exception, at.exception
     assert "Roanne" in [h.value for h in at.subheader]
     figures = next(m.value for m in at.markdown if m.value.startswith("**Population**"))
     population = re.search(r"Population\*\* : ([\d ]+) hab", figures).group(1)

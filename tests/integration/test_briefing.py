@@ -17,6 +17,7 @@ from geodata.briefing import export as briefing_export
 from geodata.briefing import model as briefing
 from geodata.briefing import pdf as briefing_pdf
 from geodata.config import PROJECT_ROOT
+from geodata.numbers import fmt_population
 
 pytestmark = pytest.mark.integration
 
@@ -153,9 +154,17 @@ def test_page_shows_the_briefing_from_the_url(page_app):
     assert not at.exception, at.exception
     assert [h.value for h in at.header] == ["Pays de Langres"]
     assert any("**Population**" in m.value for m in at.markdown)
-    assert len(at.get("download_button")) == 7
+    buttons = at.get("download_button")
+    assert len(buttons) == 8  # the PDF beside the title, then the seven exports
+    assert buttons[0].proto.label == "Télécharger la fiche (PDF)"
+    assert buttons[0].proto.type == "primary"
     labels = [link.proto.label for link in at.get("page_link")]
     assert any("GTEC du Pays de Langres" in label for label in labels)
+    at.query_params["t"] = "reg-84"  # a région has its fiche too
+    at.run()
+    assert not at.exception, at.exception
+    # as read: Markdown escapes removed
+    assert [re.sub(r"\\(.)", r"\1", h.value) for h in at.header] == ["Auvergne-Rhône-Alpes"]
 
 
 def test_page_says_which_ids_are_close_for_an_unknown_id(page_app):
@@ -208,3 +217,40 @@ def test_a_national_map_shows_the_five_drom_in_insets(real_atlas, langres):
         "Mayotte (976)",
     ]
     assert all(len(a.collections) == 1 and len(a.collections[0].get_paths()) >= 17 for a in insets)
+
+
+def test_a_region_and_a_departement_have_a_fiche_and_a_reasonable_pdf(real_atlas):
+    assert briefing.resolve_id(real_atlas, "reg-84") == ("region", "84")
+    assert briefing.resolve_id(real_atlas, "dep-63") == ("departement", "63")
+    region = briefing.make_briefing(real_atlas, "region", "84")
+    assert region.name == "Auvergne-Rhône-Alpes" and len(region.departements) == 12
+    assert len(region.epci) > 100 and region.counts["acv"] > 10
+    # compared with France only (the région is its own région)
+    assert list(region.comparison["level"]) == ["Territoire", "France"]
+    data = briefing_pdf.pdf_bytes(real_atlas, region)
+    reader = PdfReader(io.BytesIO(data))
+    assert len(data) < 2_000_000 and len(reader.pages) <= 25  # no 4,000-commune annex
+    first = " ".join(reader.pages[0].extract_text().split())
+    for r in region.departements.itertuples():  # every département on the cover
+        assert f"{r.nom} ({r.code})" in first, r.nom
+    text = " ".join(" ".join(p.extract_text().split()) for p in reader.pages)
+    assert "l'export CSV des communes" in text
+    dep = briefing.make_briefing(real_atlas, "departement", "63")
+    assert list(dep.comparison["level"]) == ["Territoire", "Région", "France"]
+    assert briefing_export.file_stem(dep) == "fiche-dep-63"  # not "fiche-63"
+
+
+def test_pdf_proofread_annex_and_comparables_say_what_they_are(real_atlas):
+    b = briefing.make_briefing(real_atlas, "ti", "ti-8408")
+    reader = PdfReader(io.BytesIO(briefing_pdf.pdf_bytes(real_atlas, b)))
+    text = " ".join(" ".join(p.extract_text().split()) for p in reader.pages)
+    assert "territoire d'industries" not in text.lower()
+    assert "les Territoires d'industrie ayant au moins une étude de cas" in text
+    assert "Population (écart)" in text and "Programmes en commun" in text
+    assert "EPSG" not in text and "projection Lambert-93" in text
+    # the annex lists every commune, the smallest included
+    assert f"Annexe — Les {len(b.communes)} communes" in text
+    assert " ".join(b.communes["nom"].iloc[-1].split()) in text
+    # French thousands, as the fiche writes them (pypdf reads the narrow space as " ")
+    assert " ".join(fmt_population(b.population).split()) in text
+    assert f"{b.population:,}" not in text  # no "193,523"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+from types import SimpleNamespace
 
 import geopandas as gpd
 import pandas as pd
@@ -153,7 +154,7 @@ def test_empty_territory_gives_a_useful_briefing(briefing_atlas):
     assert list(b.communes["nom"]) == ["Bêta", "Alpha"]
     # the neighbour with a case study is proposed, with its reason
     assert list(b.comparables["id"]) == ["240100883"]
-    assert "population 7\u202f000 (+133 %)" in b.comparables["reason"].iloc[0]
+    assert "population 7\u202f000 (+133\u202f%)" in b.comparables["reason"].iloc[0]
     pdf = briefing_pdf.pdf_bytes(briefing_atlas, b)
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
     assert "Aucun programme national ni étude de cas" in text
@@ -166,10 +167,31 @@ def test_html_and_pdf_escape_a_hostile_case_name(briefing_atlas):
     html = briefing_pdf.html_text(briefing_atlas, b)
     assert HOSTILE not in html
     assert "&lt;img src=x onerror=alert(1)&gt;" in html
-    assert 'href="/cas?cas=gamma-cluster"' in html
+    # a printed page needs an absolute address: the app's default one when none is given
+    assert 'href="http://localhost:8501/cas?cas=gamma-cluster"' in html
     pdf = briefing_pdf.pdf_bytes(briefing_atlas, b)
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
     assert HOSTILE in text  # shown as text, not parsed as markup
+
+
+def test_pdf_case_links_are_absolute_clickable_and_wrap_between_words(briefing_atlas):
+    b = briefing.make_briefing(briefing_atlas, "commune", "01004")
+    base = "https://atlas.exemple-de-collectivite.fr/outils/cooperations-territoriales"
+    pdf = briefing_pdf.pdf_bytes(briefing_atlas, b, base)
+    reader = PdfReader(io.BytesIO(pdf))
+    uris = [
+        a.get_object()["/A"]["/URI"]
+        for page in reader.pages
+        for a in page.get("/Annots", [])
+        if "/A" in a.get_object()
+    ]
+    assert f"{base}/cas?cas=gamma-cluster" in uris
+    # the printed address wraps only after / ? = - . : every word of it is whole
+    lines = briefing_pdf.url_lines(f"{base}/cas?cas=gamma-cluster", 90)
+    assert len(lines) > 1 and "".join(lines) == f"{base}/cas?cas=gamma-cluster"
+    assert all(line[-1] in "/?=-." for line in lines[:-1])
+    text = "".join(p.extract_text() for p in reader.pages)
+    assert "cooperations-" in text and "gamma-cluster" in text
 
 
 def test_a_case_name_of_3000_characters_still_gives_a_pdf_with_the_name_cut(briefing_atlas):
@@ -267,3 +289,27 @@ def test_panel_and_briefing_counts_come_from_the_facts_table(briefing_atlas):
     atlas.optional["territory_facts"] = table
     assert briefing.make_briefing(atlas, "epci", "240100883").counts["pvd"] == 7
     assert panel.programme_counts(atlas, "epci", "240100883")["Petites villes de demain"] == 7
+
+
+def test_a_departement_has_a_briefing_with_key_facts_on_page_one(briefing_atlas):
+    assert briefing.resolve_id(briefing_atlas, "dep-01") == ("departement", "01")
+    b = briefing.make_briefing(briefing_atlas, "departement", "01")
+    assert (b.name, len(b.communes), b.counts["cases"]) == ("Ain", 4, 1)
+    pdf = PdfReader(io.BytesIO(briefing_pdf.pdf_bytes(briefing_atlas, b)))
+    first = " ".join(pdf.pages[0].extract_text().split())
+    assert "Ain (01)" in first and "Population 10 000 hab." in first
+    assert "Études de cas dans le territoire 1" in first
+    assert "Département · dep-01" in first
+
+
+def test_the_map_names_the_largest_towns_and_the_acv_pvd_towns():
+    from geodata.briefing.figures import main_towns
+
+    communes = pd.DataFrame(
+        {"insee_com": [f"0100{i}" for i in range(6)], "nom": list("ABCDEF")}
+    ).assign(population=[600, 500, 400, 300, 200, 100])
+    acv = pd.DataFrame({"insee_com": ["01005"]})
+    b = SimpleNamespace(kind="ti", communes=communes, programmes={"acv": acv, "pvd": acv[:0]})
+    # two largest, then the ACV town however small, then the next largest
+    assert list(main_towns(b, n=4)["nom"]) == ["A", "B", "C", "F"]
+    assert list(main_towns(SimpleNamespace(**{**vars(b), "kind": "commune"}), n=4)["nom"]) == ["A"]

@@ -88,9 +88,10 @@ def test_counts_per_epci_departement_region(table):
     ain = _row(table, "epci", "200029999")
     assert (ain["n_acv"], ain["n_pvd"], ain["n_france_services"]) == (1, 1, 2)
     dombes = _row(table, "epci", "240100883")
-    assert (dombes["n_pvd"], dombes["n_cases"]) == (1, 2)  # a case on 01004, one on the EPCI
+    # a case on 01004, one on the EPCI, one on the Pays made of exactly this EPCI
+    assert (dombes["n_pvd"], dombes["n_cases"]) == (1, 3)
     assert _row(table, "region", "11")["n_cases"] == 1  # placed by its coordinates in Paris
-    assert _row(table, "departement", "01")["n_cases"] == 2
+    assert _row(table, "departement", "01")["n_cases"] == 3
     assert _row(table, "epci", "242010056")[["n_acv", "n_cases"]].sum() == 0
 
 
@@ -102,8 +103,9 @@ def test_ti_and_pays_count_by_membership(table):
     plaine = _row(table, "ti", "ti-0102")
     assert (plaine["n_france_services"], plaine["n_acv"]) == (1, 0)
     pays = _row(table, "pays", "pays-01")
-    # the Pays-level case counts in its Pays only, not in any EPCI, TI or département
+    # the Pays-level case counts in the Pays and in territories holding the whole Pays
     assert (pays["nom"], pays["n_pvd"], pays["n_cases"]) == ("Pays test", 1, 3)
+    assert _row(table, "ti", "ti-0101")["cases_in"] == "0"  # not the Pays-wide cases
 
 
 def test_every_count_column_is_present_even_without_points(communes, ti_layer):
@@ -115,7 +117,7 @@ def test_every_count_column_is_present_even_without_points(communes, ti_layer):
         departements=_names(["01"]),
         regions=_names(["84"]),
     )
-    assert list(out.columns) == [*facts.HEAD, *facts.COUNTS.values()]
+    assert list(out.columns) == [*facts.HEAD, *facts.COUNTS.values(), facts.CASE_IDS]
     assert (out[list(facts.COUNTS.values())] == 0).all().all()
     assert set(out["territory_type"]) == {"commune", "epci", "departement", "region", "ti"}
 
@@ -149,3 +151,20 @@ def test_programme_points_split_tiers_lieux_by_family_code(communes):
         "tiers_lieux_2019": 2,
     }
     assert isinstance(out["fabriques"].geometry.iloc[0], shapely.Point)
+
+
+def test_a_case_counts_only_where_its_whole_place_lies():
+    places = pd.DataFrame(
+        {"case_id": ["town", "pays", "pays", "wide", "wide"], "insee_com": list("abcde")}
+    )
+    members = pd.DataFrame({"tid": ["T", "T", "T", "T", "U"], "insee_com": list("abcdx")})
+    pairs = facts.cases_within(places, members)
+    # "wide" reaches e, outside T: not in T (a reader finds it among the nearby cases)
+    assert sorted(map(tuple, pairs.to_numpy())) == [("T", "pays"), ("T", "town")]
+
+
+def test_case_ids_and_counts_read_the_same_row(table):
+    for kind, ident in (("pays", "pays-01"), ("epci", "240100883"), ("region", "11")):
+        ids = facts.case_ids_of(table, kind, ident)
+        assert len(ids) == facts.counts_of(table, kind, ident)["cases"] > 0
+    assert facts.case_ids_of(table, "epci", "000000000") is None
