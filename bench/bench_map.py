@@ -14,7 +14,9 @@ from __future__ import annotations
 import argparse
 import statistics
 import sys
+import threading
 import time
+import urllib.request
 from pathlib import Path
 
 from playwright.sync_api import sync_playwright
@@ -86,22 +88,62 @@ def filter_redraw(browser, url: str) -> float:
     return elapsed
 
 
-def concurrent_memory(browser, url: str, pid: int, sessions: int) -> float:
-    """Server RSS (MB) with ``sessions`` browser sessions each showing the map."""
+class HealthProbe:
+    """Polls the server's health check every 0.1 s, in a thread, while sessions open."""
+
+    def __init__(self, url: str) -> None:
+        self.url, self.latencies, self._stop = url + "/_stcore/health", [], threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            start = time.perf_counter()
+            try:
+                urllib.request.urlopen(self.url, timeout=60).read()
+            except OSError:
+                pass  # counted by its latency (the timeout)
+            self.latencies.append(time.perf_counter() - start)
+            self._stop.wait(0.1)
+
+    def __enter__(self) -> HealthProbe:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def quantile(self, q: float) -> float:
+        """Return the ``q`` quantile of the latencies measured (s)."""
+        ordered = sorted(self.latencies)
+        return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def concurrent_sessions(browser, url: str, pid: int, sessions: int) -> dict[str, float]:
+    """Return server memory and health-check latency while ``sessions`` open the map.
+
+    RSS (MB) with every session showing the map; the health check's max and 95th
+    percentile (s) while they opened.
+    """
     contexts = []
-    for _ in range(sessions):
-        ctx = browser.new_context(viewport={"width": 1200, "height": 900})
-        page = ctx.new_page()
-        page.goto(url)
-        contexts.append((ctx, page))
-    for _, page in contexts:
-        page.frame_locator(FRAME).locator(SHAPES).nth(1252).wait_for(
-            state="attached", timeout=300_000
-        )
-    mem = rss_mb(pid)
+    with HealthProbe(url) as health:
+        for _ in range(sessions):
+            ctx = browser.new_context(viewport={"width": 1200, "height": 900})
+            page = ctx.new_page()
+            page.goto(url)
+            contexts.append((ctx, page))
+        for _, page in contexts:
+            page.frame_locator(FRAME).locator(SHAPES).nth(1252).wait_for(
+                state="attached", timeout=300_000
+            )
+        mem = rss_mb(pid)
     for ctx, _ in contexts:
         ctx.close()
-    return mem
+    return {
+        "rss_sessions_mb": mem,
+        "health_max_s": health.quantile(1.0),
+        "health_p95_s": health.quantile(0.95),
+    }
 
 
 def measure(browser, app: Path, runs: int, sessions: int, with_filter: bool) -> dict:
@@ -114,7 +156,7 @@ def measure(browser, app: Path, runs: int, sessions: int, with_filter: bool) -> 
             "first_draw_s": statistics.median(d[0] for d in draws),
             "map_data_mb": statistics.median(d[1] for d in draws) / 1e6,
             "rss_idle_mb": idle,
-            "rss_sessions_mb": concurrent_memory(browser, url, pid, sessions),
+            **concurrent_sessions(browser, url, pid, sessions),
         }
         if with_filter:
             out["filter_redraw_s"] = statistics.median(
@@ -142,6 +184,8 @@ def main() -> None:
         ("map_data_mb", "map data, national view (MB)"),
         ("rss_idle_mb", "server memory, idle (MB)"),
         ("rss_sessions_mb", f"server memory, {args.sessions} sessions (MB)"),
+        ("health_max_s", f"health check, {args.sessions} opening, max (s)"),
+        ("health_p95_s", f"health check, {args.sessions} opening, p95 (s)"),
     ]:
         print(f"{label:38}{atlas[key]:10.2f}{naive[key]:10.2f}{naive[key] / atlas[key]:7.1f}x")
     print(f"{'filter change redrawn (s)':38}{atlas['filter_redraw_s']:10.2f}")

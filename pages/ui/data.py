@@ -2,12 +2,20 @@
 
 The atlas (all layers) is loaded once per server (``st.cache_resource``) and shared by
 every session; it is built on first use, with a progress message, when missing.
+
+What these loaders return lives as long as the server: :func:`long_lived` moves it out of
+the garbage collector's reach. Streamlit runs a full collection after every script run; with
+the atlas's few hundred thousand objects walked each time, 20 sessions opening the map held
+the interpreter lock for seconds on end, and the server's health check (answered on the
+same event loop) stalled up to 10 s.
 """
 
 from __future__ import annotations
 
+import gc
 import socket
 from pathlib import Path
+from typing import TypeVar
 
 import streamlit as st
 
@@ -20,6 +28,22 @@ from layers.geojson import StaticFiles
 from layers.registry import layer_frames
 
 STATIC_DIR = config.PROJECT_ROOT / "static"
+
+T = TypeVar("T")
+
+
+def long_lived(value: T) -> T:
+    """Return ``value`` after freezing every object alive now (``gc.freeze``).
+
+    Called once per cache fill. Full collections (one after every script run) then skip the
+    shared atlas instead of walking it; the garbage of the moment is collected first, so
+    only objects still in use are frozen. A frozen object is still freed when its last
+    reference goes (the atlas of an older contributions revision, evicted from its cache),
+    unless it sits in a reference cycle.
+    """
+    gc.collect()
+    gc.freeze()
+    return value
 
 
 @st.cache_resource(show_spinner=False)
@@ -35,7 +59,7 @@ def build_dir() -> Path:
 @st.cache_resource(show_spinner="Chargement des couches…")
 def base_atlas() -> atlas.Atlas:
     """Every built layer, shared by all sessions (read-only: never mutate it)."""
-    return atlas.load(build_dir(), contributions=False)
+    return long_lived(atlas.load(build_dir(), contributions=False))
 
 
 def get_atlas() -> atlas.Atlas:
@@ -50,7 +74,7 @@ def get_atlas() -> atlas.Atlas:
 
 @st.cache_resource(max_entries=2, show_spinner=False)
 def _atlas_at(revision: int) -> atlas.Atlas:
-    return publish.with_accepted(base_atlas(), publish.accepted())
+    return long_lived(publish.with_accepted(base_atlas(), publish.accepted()))
 
 
 @st.cache_resource(show_spinner=False)
@@ -97,7 +121,7 @@ def map_layers() -> dict:
 
 @st.cache_resource(max_entries=2, show_spinner=False)
 def _map_layers_at(revision: int) -> dict:
-    return layer_frames(get_atlas())
+    return long_lived(layer_frames(get_atlas()))
 
 
 def load_hint(key: str) -> str:
