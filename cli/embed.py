@@ -79,6 +79,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"  {key}: {n:,} features")
     for key in result.missing:
         print(f"  {key}: not in the build, left out (atlas info says how to load it)")
+    for notice in site.export_notices(result):
+        print(f"  {notice}")
     if result.masked:
         print(f"  contact details masked in {result.masked} text field(s)")
     if feeds:

@@ -21,13 +21,12 @@ from dataclasses import replace
 
 import folium
 import geopandas as gpd
-import pandas as pd
 from branca.element import MacroElement
 from folium.elements import JSCSSMixin
 from jinja2 import Template
 
 from geodata.vocab import FRANCE_VIEW, leaflet_bounds
-from layers import basemap
+from layers import basemap, geojson
 from layers.assets import offline_map, vendor_prefix
 from layers.geojson import (
     ASSET_PREFIX,
@@ -38,6 +37,7 @@ from layers.geojson import (
     LayerSpec,
     apply_filters,
     apply_text,
+    capped_rows,
 )
 from layers.legend import Legend
 from layers.overseas import FitView, OverseasControl
@@ -47,7 +47,7 @@ from layers.selection import scope_layer, selection_layer
 __all__ = ["ATTRIBUTION", "MAX_FEATURES", "MapView", "cap_notice", "compose_map"]
 
 ATTRIBUTION = "Sources : IGN, INSEE (COG 2025), ANCT — Licence Ouverte 2.0"
-MAX_FEATURES = 20_000  # points a layer sends each visitor (about 9 MB of GeoJSON for cases)
+MAX_FEATURES = geojson.MAX_FEATURES
 
 
 def compose_map(
@@ -135,8 +135,7 @@ def draw_capped(
     if spec.geometry == "point" and len(frame) > limit:
         frame = apply_text(apply_filters(frame, spec.filters), spec)
         if len(frame) > limit:
-            first = frame[spec.id_field].astype(str) == (spec.highlight or "")
-            sent = pd.concat([frame[first], frame[~first]]).head(limit)
+            sent = capped_rows(frame, spec, limit)
             spec = replace(spec, capped=(len(sent), len(frame)))
             frame = sent
     return AtlasGeoJson(spec, store.put(frame, spec.name))

@@ -83,6 +83,23 @@ def apply_text(gdf: gpd.GeoDataFrame, spec: LayerSpec) -> gpd.GeoDataFrame:
     return gdf[hay.str.contains(fold(spec.text), regex=False)]
 
 
+MAX_FEATURES = 20_000  # points a layer sends each visitor (about 9 MB of GeoJSON for cases)
+
+
+def capped_rows(
+    gdf: gpd.GeoDataFrame, spec: LayerSpec, limit: int = MAX_FEATURES
+) -> gpd.GeoDataFrame:
+    """Return the rows of a point layer that fit the cap: the highlighted one first, then in order.
+
+    Polygon layers and layers within ``limit`` are returned whole. The map, its table twin
+    and the static export all cut with this function, so the table lists what is drawn.
+    """
+    if spec.geometry != "point" or len(gdf) <= limit:
+        return gdf
+    first = gdf[spec.id_field].astype(str) == (spec.highlight or "")
+    return pd.concat([gdf[first], gdf[~first]]).head(limit)
+
+
 def to_feature_collection(gdf: gpd.GeoDataFrame) -> str:
     """Serialise a GeoDataFrame in EPSG:4326 to GeoJSON text (no ids, compact)."""
     if gdf.crs is None or not gdf.crs.equals(CRS_DISPLAY):

@@ -54,10 +54,12 @@ from geodata.vocab import FRANCE_VIEW, LIST_SEP, PROGRAMMES, TIERS_LIEUX, leafle
 from layers import overseas
 from layers.assets import vendored_links, vendored_targets
 from layers.geojson import (
+    MAX_FEATURES,
     CapturingStore,
     LayerSpec,
     apply_filters,
     apply_text,
+    capped_rows,
     to_feature_collection,
 )
 from layers.legend import swatch_color
@@ -91,6 +93,7 @@ class ExportResult:
     missing: list[str]  # layers asked for but not in the build
     masked: int = 0  # text fields in which contact details were masked
     replaced: bool = False  # out_dir held a previous export (its marker)
+    capped: dict[str, tuple[int, int]] = field(default_factory=dict)  # key -> (written, matching)
     removed: list[Path] = field(default_factory=list)  # files of it not in this one
 
     @property
@@ -165,6 +168,8 @@ def features_table(
         if gdf is None:
             continue
         gdf = apply_text(apply_filters(gdf, spec.filters), spec)
+        if spec.capped:  # the map sent only the first features: list those, not all
+            gdf = capped_rows(gdf, spec, spec.capped[0])
         if outline is not None:
             gdf = clip(gdf, outline)
         cells = table_columns(spec.name, gdf, communes)
@@ -360,7 +365,7 @@ def export_site(
         "legend": legend,
         "bounds": _bounds(outline),
         "overseas": overseas.places(),
-        "attribution": attribution(atlas.report, layers),
+        "attribution": " ".join([attribution(atlas.report, layers), *export_notices(result)]),
         "atlasUrl": atlas_url if re.match(r"^https?://", atlas_url) else "",
         "fiches": fiche_links(atlas_url) if re.match(r"^https?://", atlas_url) else {},
     }
@@ -465,6 +470,17 @@ def _write_marker(out_dir: Path, files: set[str]) -> None:
     )
 
 
+def export_notices(result: ExportResult) -> list[str]:
+    """Return the French notices of layers cut to the cap (shown on the page and by the CLI)."""
+    number = lambda n: f"{n:,}".replace(",", "\u202f")  # noqa: E731
+    return [
+        f"{REGISTRY[key].label} : {number(sent)} premiers éléments exportés sur "
+        f"{number(total)} (au-delà, une carte publique ne s'affiche plus dans un navigateur ; "
+        "exportez un territoire pour les voir tous)."
+        for key, (sent, total) in result.capped.items()
+    ]
+
+
 def layer_spec(key: str, gdf: gpd.GeoDataFrame) -> tuple[LayerSpec, gpd.GeoDataFrame]:
     """Return the spec the app draws layer ``key`` with, and the columns it sends the browser."""
     store = CapturingStore()
@@ -483,6 +499,9 @@ def _layer(
     frame = apply_filters(frame, spec.filters)
     if outline is not None:
         frame = clip(frame, outline.geometry.iloc[0])
+    if len(capped_rows(frame, spec)) < len(frame):  # a visitor's browser draws at most the cap
+        result.capped[key] = (MAX_FEATURES, len(frame))
+        frame = capped_rows(frame, spec)
     table = table_columns(key, gdf.loc[frame.index], atlas.communes)
     frame = frame.assign(commune=table["commune"], programme=table["programme"])
     for column in frame.columns.drop("geometry"):

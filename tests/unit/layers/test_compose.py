@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import pytest
 
+from layers import site
 from layers.compose import MAX_FEATURES, MapView, cap_notice, compose_map
 from layers.geojson import StaticFiles
+from tests.support import synthetic
 
 N_POINTS = 50_000
 
@@ -66,3 +70,25 @@ def test_a_layer_within_the_cap_is_sent_whole_without_notice(many_cases, tmp_pat
     small = many_cases.iloc[:1000]
     _, drawn, _ = compose_map({"cases": small}, MapView(layers=("cases",)), store)
     assert len(_sent(store)) == 1000 and drawn[0].capped is None and cap_notice(drawn[0]) == ""
+
+
+def test_the_table_twin_lists_the_features_the_capped_map_draws(many_cases, tmp_path):
+    store = StaticFiles(tmp_path)
+    view = MapView(layers=("cases",), highlight={"case": "cas-49999"})
+    _, drawn, _ = compose_map({"cases": many_cases}, view, store)
+    communes = pd.DataFrame({"insee_com": ["01001"], "nom": ["L'Abergement"]})
+    table = site.features_table({"cases": many_cases}, drawn, communes)
+    drawn_names = {f["properties"]["name"] for f in _sent(store)}
+    assert len(table) == MAX_FEATURES  # not the 50,000 that match
+    assert set(table["Nom"]) == drawn_names and "cas-49999" in drawn_names
+
+
+def test_the_static_export_writes_at_most_the_cap_and_says_so(many_cases, tmp_path):
+    base = synthetic.embed_atlas()
+    big = replace(base, optional={**base.optional, "cases": many_cases.assign(insee_com="01001")})
+    result = site.export_site(tmp_path / "site", big, layers=["cases"])
+    assert result.capped == {"cases": (MAX_FEATURES, N_POINTS)}
+    (data,) = (tmp_path / "site" / "data").glob("cases*.geojson")
+    assert len(json.loads(data.read_text())["features"]) == MAX_FEATURES
+    config = json.loads((tmp_path / "site" / "data" / "config.json").read_text())
+    assert "20\u202f000 premiers éléments exportés sur 50\u202f000" in config["attribution"]
