@@ -130,7 +130,7 @@ def concurrent_sessions(browser, url: str, pid: int, sessions: int) -> dict[str,
         for _ in range(sessions):
             ctx = browser.new_context(viewport={"width": 1200, "height": 900})
             page = ctx.new_page()
-            page.goto(url)
+            page.goto(url, wait_until="commit", timeout=300_000)
             contexts.append((ctx, page))
         for _, page in contexts:
             page.frame_locator(FRAME).locator(SHAPES).nth(1252).wait_for(
