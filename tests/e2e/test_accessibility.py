@@ -240,6 +240,8 @@ def test_keyboard_only_search_open_the_fiche_and_download_its_pdf(app_url, audit
             return False
         return f.get("tag") == "button" and "PDF" in f["text"]
 
+    # the PDF is made while the page renders: its button comes after the map image
+    page.get_by_role("button", name=re.compile("PDF")).first.wait_for(timeout=TIMEOUT)
     tab_to(page, pdf_or_exports_tab)
     with page.expect_download(timeout=TIMEOUT) as download:
         page.keyboard.press("Enter")
