@@ -19,8 +19,9 @@ st.markdown(
 L'**Atlas des coopérations territoriales** s'engage à rendre ses pages accessibles
 conformément à l'article 47 de la loi n° 2005-102 du 11 février 2005. Cette déclaration
 s'applique au tableau de bord (pages *Carte*, *Études de cas*, *Territoire*, *Données et
-sources*, *À propos*), à la carte intégrable (`?embed=1`), à l'export statique de la
-carte (`atlas embed`) et aux fiches territoire (HTML et PDF).
+sources*, *À propos*, *Proposer une coopération*, *Modération*), à la carte intégrable
+(`?embed=1`), à l'export statique de la carte (`atlas embed`) et aux fiches territoire
+(HTML et PDF).
 
 ### État de conformité
 

@@ -244,18 +244,18 @@ class Indicator:
 
 
 INDICATORS = (
-    Indicator("pop_2018", "Population", "recensement 2018", "count", inputs=("pop_2018",)),
-    Indicator("pop_2013", "Population", "recensement 2013", "count", inputs=("pop_2013",)),
+    Indicator("pop_2018", "Population 2018", "recensement 2018", "count", inputs=("pop_2018",)),
+    Indicator("pop_2013", "Population 2013", "recensement 2013", "count", inputs=("pop_2013",)),
     Indicator(
         "emplois_2018",
-        "Emplois au lieu de travail",
+        "Emplois au lieu de travail 2018",
         "recensement 2018",
         "count",
         inputs=("emplois_2018",),
     ),
     Indicator(
         "emplois_2013",
-        "Emplois au lieu de travail",
+        "Emplois au lieu de travail 2013",
         "recensement 2013",
         "count",
         inputs=("emplois_2013",),

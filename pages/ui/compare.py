@@ -74,7 +74,7 @@ def picker(atlas: Atlas, b: Briefing) -> str:
         "Comparer avec…",
         list(options),
         index=list(options).index(current) if current in options else 0,
-        format_func=lambda i: literal(options[i]),
+        format_func=options.__getitem__,  # options are plain text, not Markdown
         key="comparer_avec",
     )
     if picked == OTHER:
@@ -85,9 +85,7 @@ def picker(atlas: Atlas, b: Briefing) -> str:
                 compare.Ref(r.kind, r.id).id: search_box.result_label(r)
                 for r in found.head(20).itertuples()
             }
-            picked = st.selectbox(
-                "Résultats", list(labels), format_func=lambda i: literal(labels[i])
-            )
+            picked = st.selectbox("Résultats", list(labels), format_func=labels.__getitem__)
         else:
             picked = current
     if picked != current and picked != OTHER:
