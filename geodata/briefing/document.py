@@ -26,6 +26,7 @@ from geodata.briefing.model import (
 )
 from geodata.dates import format_datetime_fr
 from geodata.model.indicators import figures as indicator_figures
+from geodata.model.indicators import with_year
 from geodata.numbers import fmt_decimal, fmt_int, fmt_km2, fmt_population, fmt_rate
 from geodata.territory import territory_id
 
@@ -162,7 +163,7 @@ def economy_facts(b: Briefing) -> list[tuple[str, str]]:
     if b.indicators is None:
         return []
     return [
-        (f"{label} ({source.split(' — ')[-1]})", value)
+        (with_year(label, source.split(" — ")[-1]), value)
         for label, value, source in indicator_figures(b.indicators, ECONOMY_FACTS)
     ]
 

@@ -46,6 +46,11 @@ HEAD = ["territory_type", "territory_id", "n_communes"]
 YEARS = 5  # 2013 -> 2018
 
 
+def with_year(label: str, year: str) -> str:
+    """Return "label (year)", or the label alone when it already ends with its year."""
+    return label if label[-4:].isdigit() and label[-4:] in year else f"{label} ({year})"
+
+
 def missing_col(col: str) -> str:
     """Column counting the member communes without a value for ``col``."""
     return f"nm_{col}"

@@ -211,3 +211,14 @@ def test_stage_without_the_file_writes_nothing_and_says_so(tmp_path, four_commun
     result = stage.run_indicators(BuildOptions(tmp_path, empty), lambda _: None)
     assert result.layers == {} and result.report.details == {"status": "not loaded"}
     assert stage.indicators_key(BuildOptions(tmp_path, empty))["file"] == ""
+
+
+def test_a_label_says_its_year_once():
+    assert indicators.with_year("Population 2018", "recensement 2018") == "Population 2018"
+    assert (
+        indicators.with_year("Taux de chômage des 15-64 ans", "recensement 2018")
+        == "Taux de chômage des 15-64 ans (recensement 2018)"
+    )
+    assert indicators.with_year("Évolution annuelle des emplois", "2013-2018") == (
+        "Évolution annuelle des emplois (2013-2018)"
+    )
