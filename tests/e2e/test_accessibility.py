@@ -25,6 +25,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from layers.assets import AXE_CORE, ROOT
 from tests.support.browser import MAP_FRAME, SHAPES, free_port, skip_without_chromium
@@ -125,7 +126,17 @@ def test_embed_panel_with_its_preview_has_no_wcag_violation(app_url, audit_page)
     audit_page.goto(f"{app_url}/?sel=ti-8408")
     wait_drawn(audit_page, APP_PAGES[0])
     audit_page.get_by_text("Intégrer cette carte dans un autre site").click()
-    audit_page.get_by_text("Aperçu de la carte intégrée").click()
+    # a click while the expander opens can be lost: click the toggle until the preview is there
+    frame = audit_page.locator("iframe[src*='embed=1']")
+    for _ in range(3):
+        audit_page.get_by_text("Aperçu de la carte intégrée").click()
+        try:
+            frame.wait_for(state="attached", timeout=30_000)
+            break
+        except PlaywrightTimeout:
+            if audit_page.get_by_label("Aperçu de la carte intégrée").is_checked():
+                break  # on, but slow: wait below rather than switch it off again
+    frame.wait_for(state="attached", timeout=TIMEOUT)
     preview = audit_page.frame_locator("iframe[src*='embed=1']")
     preview.frame_locator(MAP_FRAME).locator(SHAPES).first.wait_for(
         state="attached", timeout=TIMEOUT
