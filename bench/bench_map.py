@@ -71,7 +71,7 @@ def filter_redraw(browser, url: str) -> float:
     page.goto(url)
     frame = page.frame_locator(FRAME)
     frame.locator(SHAPES).nth(1252).wait_for(state="attached", timeout=120_000)
-    page.get_by_label("Département").click()
+    page.get_by_role("combobox", name="Département", exact=True).click()
     page.keyboard.type("42 Loire")
     start = time.perf_counter()
     page.keyboard.press("Enter")
