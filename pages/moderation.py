@@ -59,7 +59,7 @@ if who is None:
             st.rerun()
         except LoginRefused as error:
             st.error(str(error))
-    st.caption("Un administrateur crée les comptes avec `atlas moderators add NOM`.")
+    st.caption("Un administrateur crée les comptes avec la commande « atlas moderators add NOM ».")
     st.stop()
 
 me, role = who

@@ -25,6 +25,7 @@ FOCUS_COLOR = "#0b57d0"  # as the map's (layers.accessibility)
 CSS = (
     "<style>"
     "[data-testid='stCaptionContainer'],[data-testid='stCaptionContainer'] p,"
+    "[data-testid='stCaptionContainer'] code,"
     f"[data-testid='stImageCaption']{{color:{TEXT_GREY};opacity:1}}"
     f".{SKIP_CLASS}{{position:absolute;left:-10000px;top:0;z-index:1000;background:#fff;"
     "padding:6px 10px}"
