@@ -8,10 +8,21 @@ change. Static text only: nothing from the data.
 
 from __future__ import annotations
 
+import os
+
 import streamlit as st
 
+from pages.ui.markup import literal
+
 AUDIT_DATE = "1er décembre 2026"
-CONTACT = "accessibilite@atlas-cooperations.example.fr"  # an organisation's address, no person
+# The publishing organisation's own address (a team's, never a person's), set at deployment;
+# none is invented here.
+CONTACT = os.environ.get("ATLAS_ACCESSIBILITY_CONTACT", "").strip()
+WRITE_TO = (
+    f"à l'équipe de l'atlas : **{literal(CONTACT)}** (adresse de l'équipe, pas d'une personne)"
+    if CONTACT
+    else "à l'organisme qui publie l'atlas, par le contact indiqué sur son site"
+)
 
 st.title("Déclaration d'accessibilité")
 st.markdown(
@@ -66,9 +77,8 @@ navigation au clavier.
 
 ### Retour d'information et contact
 
-Si vous n'arrivez pas à accéder à un contenu ou à un service, écrivez à l'équipe de
-l'atlas : **{CONTACT}** (adresse de l'équipe, pas d'une personne), en indiquant la page
-et ce qui vous a gêné ; nous vous proposerons une alternative accessible.
+Si vous n'arrivez pas à accéder à un contenu ou à un service, écrivez {WRITE_TO}, en
+indiquant la page et ce qui vous a gêné ; nous vous proposerons une alternative accessible.
 
 ### Voies de recours
 
