@@ -10,13 +10,10 @@ territory's metric CRS: Lambert-93, EPSG:2154, in metropolitan France) and its b
 
 from __future__ import annotations
 
-import io
-
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
@@ -24,6 +21,7 @@ from geodata.atlas import Atlas
 from geodata.briefing import pdf as briefing_pdf
 from geodata.briefing.compare import Comparison, Side
 from geodata.briefing.document import Block, Document, Table, document
+from geodata.briefing.figures import png_bytes
 from geodata.briefing.indicators import limits_note
 from geodata.briefing.model import Briefing, projection_label
 from geodata.model import indicators
@@ -140,7 +138,7 @@ def chart_png(comp: Comparison, *, size: tuple[float, float] = (7.0, 3.8), dpi: 
     ax.legend(fontsize=7, loc="lower center", bbox_to_anchor=(0.3, 1.0), ncol=2, frameon=False)
     for spine in ("top", "right"):
         ax.spines[spine].set_visible(False)
-    return _png(fig, dpi)
+    return png_bytes(fig, dpi)
 
 
 def _value(figures: pd.Series | None, key: str) -> float:
@@ -164,7 +162,7 @@ def map_png(
         ax.text(
             0.5, 0.5, "Géométrie indisponible", ha="center", va="center", transform=ax.transAxes
         )
-        return _png(fig, dpi)
+        return png_bytes(fig, dpi)
     deps = [d for s, _ in sides for d in _deps(atlas, s)]
     crs = (
         metric_crs(deps[0])
@@ -200,7 +198,7 @@ def map_png(
         fontsize=6,
         color="#555555",
     )
-    return _png(fig, dpi)
+    return png_bytes(fig, dpi)
 
 
 def _deps(atlas: Atlas, s: Side) -> list[str]:
@@ -210,13 +208,6 @@ def _deps(atlas: Atlas, s: Side) -> list[str]:
     point = s.geometry.representative_point()
     hit = com[com.geometry.contains(point)]
     return list(hit["insee_dep"][:1])
-
-
-def _png(fig: Figure, dpi: int) -> bytes:
-    FigureCanvasAgg(fig)
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=dpi)
-    return buf.getvalue()
 
 
 def _with_comparison(

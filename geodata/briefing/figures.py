@@ -55,7 +55,8 @@ MAX_COMMUNES_DRAWN = 400  # beyond, the map draws the territory's EPCI, not its 
 MAX_TOWN_NAMES = 10  # town names written on the map
 
 
-def _png(fig: Figure, dpi: int) -> bytes:
+def png_bytes(fig: Figure, dpi: int) -> bytes:
+    """Return the figure as PNG bytes (the briefing's maps and charts, and the comparison's)."""
     FigureCanvasAgg(fig)
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=dpi)
@@ -81,7 +82,7 @@ def map_png(
             va="center",
             transform=ax.transAxes,
         )
-        return _png(fig, dpi)
+        return png_bytes(fig, dpi)
     crs = b.metric_crs
     outline = gpd.GeoSeries([b.geometry], crs="EPSG:4326").to_crs(crs)
     cases = numbered_cases(atlas, b).to_crs(crs)
@@ -111,7 +112,7 @@ def map_png(
         fontsize=6,
         color="#555555",
     )
-    return _png(fig, dpi)
+    return png_bytes(fig, dpi)
 
 
 def numbered_cases(atlas: Atlas, b: Briefing) -> gpd.GeoDataFrame:
@@ -462,4 +463,4 @@ def chart_png(b: Briefing, *, size: tuple[float, float] = (7.0, 3.6), dpi: int =
     ax.legend(fontsize=6.5, loc="lower right")
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
-    return _png(fig, dpi)
+    return png_bytes(fig, dpi)
