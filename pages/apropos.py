@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
+import pages  # noqa: F401  (a first visit here must leave Streamlit v1 mode: pages/__init__.py)
+
 st.title("À propos de l'atlas")
 st.markdown(
     """

@@ -28,7 +28,13 @@ import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from layers.assets import AXE_CORE, ROOT
-from tests.support.browser import MAP_FRAME, SHAPES, free_port, skip_without_chromium
+from tests.support.browser import (
+    MAP_FRAME,
+    SHAPES,
+    free_port,
+    skip_without_chromium,
+    streamlit_server,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration]
 skip_without_chromium()
@@ -120,6 +126,26 @@ def test_dashboard_page_has_no_wcag_violation(app_url, audit_page, target):
     audit_page.goto(app_url + target.path)
     wait_drawn(audit_page, target)
     assert audit(audit_page) == []
+
+
+def test_a_fresh_servers_first_visitor_on_a_deep_link_gets_the_atlas_page(real_build, browser):
+    # Streamlit runs a deep link's file directly until st.navigation is first called: the
+    # first visitor of /apropos got module names in the sidebar, lang="en" and no page CSS.
+    with streamlit_server(env={"ATLAS_BUILD_DIR": str(real_build)}) as server:
+        context = browser.new_context(viewport={"width": 1400, "height": 1000})
+        page = context.new_page()
+        try:
+            page.goto(server.url + "/apropos")
+            wait_drawn(page, AppPage("/apropos", "h1"))
+            nav = page.locator("[data-testid='stSidebarNav']")
+            assert nav.get_by_text("À propos", exact=True).count() == 1
+            assert nav.get_by_text("apropos", exact=True).count() == 0
+            styles = page.evaluate(
+                "[...document.querySelectorAll('style')].map(s => s.textContent)"
+            )
+            assert any("stCaptionContainer" in s for s in styles)  # app.py's page-wide CSS
+        finally:
+            context.close()
 
 
 def test_embed_panel_with_its_preview_has_no_wcag_violation(app_url, audit_page):

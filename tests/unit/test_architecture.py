@@ -64,3 +64,18 @@ def test_no_import_cycle_among_the_project_modules():
     for module in sorted(edges):
         if module not in state:
             visit(module, [module])
+
+
+def test_every_routed_page_imports_the_pages_package():
+    # A fresh server whose first visitor opens a deep link runs that page file directly
+    # (Streamlit's v1 "pages directory" mode); importing ``pages`` is what reroutes it
+    # through app.py (pages/__init__.py). A page without it showed module names in the
+    # sidebar and an English, unstyled page, and kept the server in that mode.
+    graph = _modules()
+    for path in sorted((ROOT / "pages").glob("*.py")):
+        if path.name == "__init__.py":
+            continue
+        imports = graph[f"pages.{path.stem}"]
+        assert any(i == "pages" or i.startswith("pages.") for i in imports), (
+            f"pages/{path.name} imports nothing from the pages package: add `import pages`"
+        )
