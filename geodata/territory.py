@@ -1,4 +1,4 @@
-"""Name and describe one territory: its id, composition, outline, programmes, case studies.
+"""Name and describe one territory: its id, composition, outline, programmes.
 
 Shared by the map's side panel, the territory briefing, the static export and every
 command. A territory is a commune, an EPCI, a Pays/PETR, a Territoire d'industrie, a
@@ -169,7 +169,6 @@ class Territory:
     communes: pd.DataFrame  # insee_com, nom, population, siren_epci, insee_dep, area_km2
     epci: pd.DataFrame  # siren_epci, nom, nature, population
     programmes: dict[str, pd.DataFrame] = field(default_factory=dict)  # label -> rows
-    cases: pd.DataFrame = field(default_factory=pd.DataFrame)
     memberships: dict[str, list[str]] = field(default_factory=dict)  # "Pays / PETR" -> names
 
     @property
@@ -316,7 +315,6 @@ def describe(atlas: Atlas, kind: str, ident: str) -> Territory | None:
         pd.DataFrame(epci[["siren_epci", "nom", "nature", "population"]]),
     )
     territory.programmes = _programmes(atlas, codes)
-    territory.cases = _cases(atlas, kind, ident, codes, set(epci["siren_epci"]))
     territory.memberships = _memberships(atlas, set(epci["siren_epci"]), kind, ident)
     return territory
 
@@ -329,18 +327,6 @@ def _programmes(atlas: Atlas, codes: set[str]) -> dict[str, pd.DataFrame]:
             rows = layer[layer["insee_com"].isin(codes)]
             out[label] = pd.DataFrame(rows.drop(columns="geometry"))
     return out
-
-
-def _cases(atlas: Atlas, kind: str, ident: str, codes: set[str], sirens: set[str]) -> pd.DataFrame:
-    cases = atlas.get("cases")
-    if cases is None:
-        return pd.DataFrame()
-    inside = cases["insee_com"].isin(codes) | (
-        (cases["placement"] == "epci") & cases["siren_epci"].isin(sirens)
-    )
-    if kind == "pays":
-        inside |= cases["pays_id"] == ident
-    return pd.DataFrame(cases[inside].drop(columns="geometry"))
 
 
 def _memberships(atlas: Atlas, sirens: set[str], kind: str, ident: str) -> dict[str, list[str]]:
