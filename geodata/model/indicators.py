@@ -134,51 +134,34 @@ def _problems(
         if unplaced.iloc[i]:
             pop = table["pop_2018"].iloc[i]
             lost = "" if pd.isna(pop) else f" ({fmt_number(pop)} habitants en 2018)"
-            problems.append(
-                Problem(
-                    FILE,
-                    line,
-                    code,
-                    "CODGEO",
-                    code,
-                    f"{r['reason']}{lost} : commune fusionnée sans commune déléguée ou "
-                    "scindée depuis le COG 2021",
-                    "ligne non comptée (ni commune, ni EPCI, ni total)",
-                    "error",
-                    "unplaced",
-                )
+            value, reason, fix, severity, kind = (
+                code,
+                f"{r['reason']}{lost} : commune fusionnée sans commune déléguée ou "
+                "scindée depuis le COG 2021",
+                "ligne non comptée (ni commune, ni EPCI, ni total)",
+                "error",
+                "unplaced",
             )
         elif arm.iloc[i]:
-            problems.append(
-                Problem(
-                    FILE,
-                    line,
-                    code,
-                    "CODGEO",
-                    r["insee_com"],
-                    f"arrondissement municipal {code} : déjà compté dans sa commune "
-                    f"{r['insee_com']}, que le fichier donne aussi",
-                    "ligne non additionnée (pas de double compte)",
-                    "info",
-                    "arrondissement",
-                )
+            value, reason, fix, severity, kind = (
+                r["insee_com"],
+                f"arrondissement municipal {code} : déjà compté dans sa commune "
+                f"{r['insee_com']}, que le fichier donne aussi",
+                "ligne non additionnée (pas de double compte)",
+                "info",
+                "arrondissement",
             )
         else:
-            problems.append(
-                Problem(
-                    FILE,
-                    line,
-                    code,
-                    "CODGEO",
-                    r["insee_com"],
-                    f"commune {code} du COG 2021, devenue commune déléguée de "
-                    f"{r['insee_com']} : ses chiffres sont additionnés à ceux de sa commune",
-                    "ligne conservée (médiane et taux de pauvreté non agrégeables : "
-                    "non repris pour la commune nouvelle)",
-                    "warning",
-                    "remapped",
-                )
+            value, reason, fix, severity, kind = (
+                r["insee_com"],
+                f"commune {code} du COG 2021, devenue commune déléguée de "
+                f"{r['insee_com']} : ses chiffres sont additionnés à ceux de sa commune",
+                "ligne conservée (médiane et taux de pauvreté non agrégeables : "
+                "non repris pour la commune nouvelle)",
+                "warning",
+                "remapped",
             )
+        problems.append(Problem(FILE, line, code, "CODGEO", value, reason, fix, severity, kind))
     return problems
 
 
