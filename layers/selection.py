@@ -13,6 +13,7 @@ from layers.geojson import AtlasGeoJson, InlineData, LayerSpec, geojson_layer
 
 KIND_LABEL = "Sélection"
 SCOPE_LABEL = "Périmètre choisi"
+SELECTION_STYLE = {"color": "#000000", "weight": 3, "fill": False, "interactive": False}
 SCOPE_STYLE = {
     "color": "#333333",
     "weight": 2.5,
@@ -24,25 +25,21 @@ SCOPE_STYLE = {
 
 def selection_layer(gdf: gpd.GeoDataFrame) -> AtlasGeoJson:
     """Draw the selection (``id, name, geometry``, EPSG:4326, usually one row), inline."""
-    spec = LayerSpec(
-        name="selection",
-        kind_label=KIND_LABEL,
-        geometry="polygon",
-        id_field="id",
-        label_field="name",
-        style={"color": "#000000", "weight": 3, "fill": False, "interactive": False},
-    )
-    return geojson_layer(gdf, spec, InlineData(), ["id", "name"])
+    return _outline(gdf, "selection", KIND_LABEL, SELECTION_STYLE)
 
 
 def scope_layer(gdf: gpd.GeoDataFrame) -> AtlasGeoJson:
     """Draw the chosen région or département (``id, name, geometry``, EPSG:4326), inline."""
+    return _outline(gdf, "scope", SCOPE_LABEL, SCOPE_STYLE)
+
+
+def _outline(gdf: gpd.GeoDataFrame, name: str, label: str, style: dict) -> AtlasGeoJson:
     spec = LayerSpec(
-        name="scope",
-        kind_label=SCOPE_LABEL,
+        name=name,
+        kind_label=label,
         geometry="polygon",
         id_field="id",
         label_field="name",
-        style=SCOPE_STYLE,
+        style=style,
     )
     return geojson_layer(gdf, spec, InlineData(), ["id", "name"])
