@@ -16,7 +16,7 @@ from geodata.contributions import validate
 from geodata.contributions.store import PENDING, STATUS_FR, LoginRefused, NotFound, Stale
 from geodata.dates import format_datetime_fr
 from pages.ui import data
-from pages.ui.markup import literal
+from pages.ui.markup import CHOOSE, literal
 
 EDITABLE = (
     "name",
@@ -74,7 +74,7 @@ if not proposals:
     st.info("Aucune proposition à afficher.")
     st.stop()
 labels = {p.id: f"n° {p.id} — {p.name} ({STATUS_FR[p.status]})" for p in proposals}
-pid = st.selectbox("Proposition", list(labels), format_func=labels.__getitem__)
+pid = st.selectbox("Proposition", list(labels), format_func=labels.__getitem__, placeholder=CHOOSE)
 try:
     current = store.get(pid)
 except NotFound:

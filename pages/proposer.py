@@ -13,7 +13,7 @@ from geodata.contributions.validate import FIELDS
 from geodata.dates import format_datetime_fr
 from geodata.vocab import ID_TI, INSEE_COM, KINDS, LIST_SEP, PAYS_ID, SIREN_EPCI
 from pages.ui import data
-from pages.ui.markup import literal
+from pages.ui.markup import CHOOSE, literal
 
 PLACE_FIELD = {"commune": INSEE_COM, "epci": SIREN_EPCI, "pays": PAYS_ID, "ti": ID_TI}
 LABELS = {
@@ -68,7 +68,7 @@ kinds = st.multiselect(
     LABELS["kinds"],
     list(KINDS),
     format_func=KINDS.__getitem__,
-    placeholder="Choisir…",
+    placeholder=CHOOSE,
     select_all=False,  # Streamlit's "Select all" is English
 )
 values["kinds"] = LIST_SEP.join(kinds)
@@ -87,7 +87,10 @@ if how == "Sur un territoire":
         else:
             labels = [f"{r.label} — {r.detail} ({r.id})" for r in found.itertuples()]
             choice = st.selectbox(
-                "Territoire choisi", range(len(labels)), format_func=labels.__getitem__
+                "Territoire choisi",
+                range(len(labels)),
+                format_func=labels.__getitem__,
+                placeholder=CHOOSE,
             )
             kind, ident = found.iloc[choice][["kind", "id"]]
             values[PLACE_FIELD[str(kind)]] = str(ident)

@@ -17,7 +17,7 @@ from geodata.briefing import compare, compare_render
 from geodata.briefing.indicators import figure_rows, limits_note
 from geodata.briefing.model import Briefing
 from pages.ui import accessibility, data, search_box
-from pages.ui.markup import literal
+from pages.ui.markup import CHOOSE, literal
 
 PARAM = "vs"
 OTHER = "__autre__"
@@ -76,6 +76,7 @@ def picker(atlas: Atlas, b: Briefing) -> str:
         index=list(options).index(current) if current in options else 0,
         format_func=options.__getitem__,  # options are plain text, not Markdown
         key="comparer_avec",
+        placeholder=CHOOSE,
     )
     if picked == OTHER:
         query = st.text_input("Territoire à comparer", placeholder="Nom ou code (ex. ti-8418)")
@@ -85,7 +86,9 @@ def picker(atlas: Atlas, b: Briefing) -> str:
                 compare.Ref(r.kind, r.id).id: search_box.result_label(r)
                 for r in found.head(20).itertuples()
             }
-            picked = st.selectbox("Résultats", list(labels), format_func=labels.__getitem__)
+            picked = st.selectbox(
+                "Résultats", list(labels), format_func=labels.__getitem__, placeholder=CHOOSE
+            )
         else:
             picked = current
     if picked != current and picked != OTHER:

@@ -8,6 +8,8 @@ import pandas as pd
 
 # Every character Markdown (and Streamlit's extensions: colours, LaTeX, emoji shortcodes)
 # gives a meaning to; a backslash before it makes it plain text.
+# Placeholder of every select box: Streamlit's own is English ("Choose an option").
+CHOOSE = "Choisir…"
 _MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:=^])")
 
 
