@@ -11,6 +11,7 @@ from __future__ import annotations
 import ast
 import hashlib
 import json
+import shutil
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -37,10 +38,31 @@ class BuildOptions:
 
 @dataclass
 class StageResult:
-    """What a stage produced: layers to write and what goes into the report."""
+    """What a stage produced: layers to write and what goes into the report.
+
+    ``folders`` maps a folder of the build (``"tiles"``) to the staging folder the stage
+    wrote it in (:func:`staging_folder`); the runner swaps it in whole.
+    """
 
     layers: dict[str, gpd.GeoDataFrame]
     report: StageReport = field(default_factory=StageReport)  # key, files, built_at: runner
+    folders: dict[str, Path] = field(default_factory=dict)
+
+
+STAGING_PREFIX = ".staging-"  # a folder being written by a stage (removed if left)
+
+
+def staging_folder(out: Path, name: str) -> Path:
+    """Return an empty folder of ``out`` where a stage writes its folder ``name``.
+
+    The runner renames it to ``out/name`` once the stage is done, so a killed build never
+    leaves a half-written folder taken as built; a staging folder left by a killed build
+    is removed by the next one.
+    """
+    path = out / f"{STAGING_PREFIX}{name}"
+    shutil.rmtree(path, ignore_errors=True)
+    path.mkdir(parents=True)
+    return path
 
 
 KeyFunc = Callable[[BuildOptions], dict]

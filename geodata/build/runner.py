@@ -10,6 +10,13 @@ cleared before the first file is replaced, and written back after the last one, 
 killed half-way is rebuilt by the next one instead of being taken as done. Temporary files
 left by a killed build are removed when the next one starts.
 
+A stage may also write a folder (the ``tiles`` stage: thousands of files). It writes it in
+a staging folder (:func:`geodata.build.pipeline.staging_folder`); the runner marks it
+complete (:data:`FOLDER_MARKER`) and renames it into place, after clearing the stage's
+entry in the report, exactly like a layer file. A folder without its marker (a copy cut
+short, a folder from elsewhere) is not taken as built; staging folders and replaced
+folders left by a killed build are removed by the next one.
+
 The users' own case tables (``atlas build --cases``) are recorded in the report: a later
 build of the same directory (by the app, ``atlas briefing`` or ``atlas embed``) keeps them
 unless it is given other tables.
@@ -19,6 +26,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -33,9 +41,20 @@ from geodata.build import cases as cases_stage
 from geodata.build import facts as facts_stage
 from geodata.build import indicators as indicators_stage
 from geodata.build import petr as petr_stage
-from geodata.build.pipeline import BuildOptions, KeyFunc, Log, RunFunc, digest_json
+from geodata.build import tiles as tiles_stage
+from geodata.build.pipeline import (
+    STAGING_PREFIX,
+    BuildOptions,
+    KeyFunc,
+    Log,
+    RunFunc,
+    StageResult,
+    digest_json,
+)
 
 REPORT = build_report.FILE
+FOLDER_MARKER = ".stage-complete"  # written last into a stage's folder (holds its key)
+REPLACED_PREFIX = ".replaced-"  # a built folder being swapped out
 
 
 def stage_table() -> dict[str, tuple[KeyFunc, RunFunc, tuple[str, ...]]]:
@@ -57,6 +76,8 @@ def stage_table() -> dict[str, tuple[KeyFunc, RunFunc, tuple[str, ...]]]:
             indicators_stage.run_indicators,
             ("base", "petr", "programmes", "cases"),
         ),
+        # vector tiles of the communes; the Pays (of cases) are hashed in its own key
+        "tiles": (tiles_stage.tiles_key, tiles_stage.run_tiles, ("base", "petr", "programmes")),
     }
 
 
@@ -131,30 +152,58 @@ def build(
             build_report.write_report(report, out)
             for layer, gdf in result.layers.items():
                 _write_parquet(gdf, out / f"{layer}.parquet")
-            result.report.key, result.report.files = key, sorted(result.layers)
+            for folder, staged in result.folders.items():
+                _swap_folder(staged, out / folder, key)
+            result.report.key, result.report.files = key, _files(result)
             result.report.built_at = datetime.now(UTC).isoformat(timespec="seconds")
             stages[name] = result.report
             build_report.write_report(report, out)
-            written = ", ".join(f"{f}.parquet" for f in sorted(result.layers))
+            written = ", ".join(f if f.endswith("/") else f"{f}.parquet" for f in _files(result))
             log(f"{name}: wrote {written}" if written else f"{name}: no layer to write")
     return report
+
+
+def _files(result: StageResult) -> list[str]:
+    """Return the report's ``files`` of a stage: its layers, then its folders ("name/")."""
+    return [*sorted(result.layers), *(f"{f}/" for f in sorted(result.folders))]
+
+
+def _swap_folder(staged: Path, final: Path, key: dict) -> None:
+    """Mark ``staged`` complete and put it in place of ``final`` (two renames).
+
+    A kill between the renames leaves no ``final``: the stage, not yet in the report, is
+    rebuilt by the next build, which also removes the replaced folder.
+    """
+    (staged / FOLDER_MARKER).write_text(digest_json(key), encoding="utf-8")
+    replaced = final.with_name(f"{REPLACED_PREFIX}{final.name}")
+    shutil.rmtree(replaced, ignore_errors=True)
+    if final.exists():
+        os.replace(final, replaced)
+    os.replace(staged, final)
+    shutil.rmtree(replaced, ignore_errors=True)
 
 
 def _remove_temporary_files(out: Path, log: Log) -> None:
     """Remove the temporary files a killed build left (ours only, never a user's).
 
-    Ours are ``<layer>.parquet.tmp`` and ``build_report.json.tmp``; any other ``.tmp``
-    file in the directory is left alone.
+    Ours are ``<layer>.parquet.tmp``, ``build_report.json.tmp`` and the folders
+    ``.staging-<name>`` and ``.replaced-<name>``; any other ``.tmp`` file in the
+    directory is left alone.
     """
     ours = [*out.glob("*.parquet.tmp"), out / f"{REPORT}.tmp"]
     for stray in sorted({p for p in ours if p.is_file()}):
         stray.unlink(missing_ok=True)
         log(f"removed {stray.name}, left by an interrupted build")
+    folders = [*out.glob(f"{STAGING_PREFIX}*"), *out.glob(f"{REPLACED_PREFIX}*")]
+    for stray in sorted(p for p in folders if p.is_dir()):
+        shutil.rmtree(stray)
+        log(f"removed {stray.name}/, left by an interrupted build")
 
 
 def _outputs_exist(out: Path, stage_report: build_report.StageReport) -> bool:
     return bool(stage_report.key) and all(
-        (out / f"{f}.parquet").exists() for f in stage_report.files
+        (out / f / FOLDER_MARKER).is_file() if f.endswith("/") else (out / f"{f}.parquet").exists()
+        for f in stage_report.files
     )
 
 

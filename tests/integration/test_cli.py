@@ -57,12 +57,20 @@ def test_check_an_unreadable_table_is_one_clear_error(tmp_path, capsys):
 
 @pytest.fixture
 def base_only(real_build, tmp_path, monkeypatch):
-    """A build directory holding the real base stage only (copied), no ANCT lists."""
+    """A build directory holding the real base and tiles stages only (copied), no ANCT lists.
+
+    The tiles are copied so that a build whose lists match the session's skips re-cutting
+    them (their key names the stages they read); one with other lists re-cuts them.
+    """
     monkeypatch.delenv("ATLAS_DATA_DIR", raising=False)
-    base = build.read_report(real_build).stage("base")
-    for name in base.files:
-        shutil.copy(real_build / f"{name}.parquet", tmp_path / f"{name}.parquet")
-    write_report(BuildReport({"base": base}), tmp_path)
+    report = build.read_report(real_build)
+    for stage in ("base", "tiles"):
+        for name in report.stage(stage).files:
+            if name.endswith("/"):
+                shutil.copytree(real_build / name, tmp_path / name)
+            else:
+                shutil.copy(real_build / f"{name}.parquet", tmp_path / f"{name}.parquet")
+    write_report(BuildReport({s: report.stage(s) for s in ("base", "tiles")}), tmp_path)
     return tmp_path
 
 
