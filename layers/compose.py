@@ -9,6 +9,9 @@ at most :data:`MAX_FEATURES` of them (a user's case table of 200,000 rows would 
 browser, the first :data:`MAX_FEATURES` matching features are sent (the selected one
 first), and the spec says so (``capped``; :func:`cap_notice` words it for the page).
 
+A layer drawn from vector tiles (the communes) sends no features at all: the browser asks
+the app for the tiles it shows, so it is never capped.
+
 The map keeps the reader's place: each redraw (a layer or a filter changed) restores the
 centre and zoom the reader left, kept in the browser tab's ``sessionStorage`` under the
 view's ``fit_key``; only a new key (a new selection or scope) fits the map again
@@ -41,8 +44,9 @@ from layers.geojson import (
 )
 from layers.legend import Legend
 from layers.overseas import FitView, OverseasControl
-from layers.registry import MapView, draw_layer
+from layers.registry import REGISTRY, MapView, draw_layer
 from layers.selection import scope_layer, selection_layer
+from layers.tiles import TileSource
 
 __all__ = ["ATTRIBUTION", "MAX_FEATURES", "MapView", "cap_notice", "compose_map"]
 
@@ -51,7 +55,7 @@ MAX_FEATURES = geojson.MAX_FEATURES
 
 
 def compose_map(
-    data: dict[str, gpd.GeoDataFrame | None],
+    data: dict[str, gpd.GeoDataFrame | TileSource | None],
     view: MapView,
     store: DataStore,
     prefix: str = ASSET_PREFIX,
@@ -67,7 +71,10 @@ def compose_map(
         if gdf is None:
             missing.append(key)
             continue
-        layer = draw_capped(key, gdf, store, view)
+        if REGISTRY[key].tiles:
+            layer = draw_layer(key, gdf, store, view)
+        else:
+            layer = draw_capped(key, gdf, store, view)
         layer.add_to(m)
         drawn.append(layer.spec)
     if view.scope is not None and not view.scope.empty:

@@ -4,13 +4,19 @@ The sidebar and the URL view (the keys and labels), the map (:mod:`layers.compos
 legend and the static export (:mod:`layers.site`) all read this registry; the map and the
 export pick each layer's data with the same :func:`layer_frames`. Adding a map layer is
 one entry here (and its module in ``layers/``). Data come from the atlas build, EPSG:4326.
-No Streamlit.
+
+A layer drawn from vector tiles (``tiles``: the tile layer's name, see :mod:`layers.tiles`)
+sits beside the GeoJSON ones: :func:`layer_frames` gives it a :class:`~layers.tiles.TileSource`
+(the build's tile set and its attribute frame) instead of a GeoDataFrame, or None when the
+build has no such tiles; its draw returns an :class:`~layers.tiles.AtlasTiles`. The static
+export does not write tiles yet (:data:`NOT_EXPORTABLE`). No Streamlit.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import geopandas as gpd
 
@@ -22,9 +28,10 @@ from geodata.vocab import (
     TIERS_LIEUX_FAMILIES,
     TIERS_LIEUX_LABEL,
 )
-from layers import acv, cases, epci, pays, pvd, ti, tiers_lieux
+from layers import acv, cases, communes, epci, pays, pvd, ti, tiers_lieux
 from layers.geojson import AtlasGeoJson, DataStore
 from layers.palette import LAYER_COLORS
+from layers.tiles import AtlasTiles, TileSource, find_tileset
 
 
 @dataclass(frozen=True)
@@ -48,9 +55,11 @@ class MapView:
     # What placed the map (selection, scope): while it stays the same, a redraw keeps the
     # reader's centre and zoom (layers or filters changed); "" always fits ``bounds``.
     fit_key: str = ""
+    communes_mode: str = communes.DEFAULT_MODE  # colouring of the commune layer
 
 
-Draw = Callable[[gpd.GeoDataFrame, DataStore, MapView], AtlasGeoJson]
+# (frame or tile source, store, view) -> the folium layer
+Draw = Callable[[Any, DataStore, MapView], AtlasGeoJson | AtlasTiles]
 
 
 @dataclass(frozen=True)
@@ -67,6 +76,7 @@ class MapLayer:
     # adds the display columns the layer draws (tooltip label…), so the map and its table
     # twin read the same columns; None: the built frame as is
     prepare: Callable[[gpd.GeoDataFrame], gpd.GeoDataFrame] | None = None
+    tiles: str | None = None  # drawn from this layer of the build's vector tiles
 
     @property
     def color(self) -> str:
@@ -81,6 +91,21 @@ def _lists(*programmes: str) -> tuple[str, ...]:
 REGISTRY: dict[str, MapLayer] = {
     layer.key: layer
     for layer in (
+        # Under every other layer (tile pane); colour chosen by the reader (view.communes_mode).
+        MapLayer(
+            "communes",
+            "Communes",
+            communes.KIND_LABEL,
+            lambda src, s, v: communes.communes_layer(
+                src,
+                v.communes_mode,
+                departements=v.departements,
+                highlight=v.highlight.get("commune"),
+            ),
+            ("communes",),
+            "commune",
+            tiles=communes.LAYER,
+        ),
         MapLayer(
             "epci",
             "Intercommunalités (EPCI)",
@@ -172,22 +197,31 @@ REGISTRY: dict[str, MapLayer] = {
 }
 LAYERS = tuple(REGISTRY)  # every layer key, in the sidebar's order
 DEFAULT_LAYERS = ("epci", "cases")
+# Layers the static export (``atlas embed``) cannot write yet: drawn from vector tiles.
+NOT_EXPORTABLE = tuple(key for key, layer in REGISTRY.items() if layer.tiles)
 
 
-def layer_frames(atlas: Atlas) -> dict[str, gpd.GeoDataFrame | None]:
+def layer_frames(atlas: Atlas) -> dict[str, gpd.GeoDataFrame | TileSource | None]:
     """Return the frame each map layer draws, by key (None when none of its frames is built).
 
-    The map page and the static export both draw these, so they show the same data.
+    The map page and the static export both draw these, so they show the same data. A
+    tile layer gets a :class:`~layers.tiles.TileSource`: the tile set of the atlas's build
+    directory (``<build>/tiles``) and its frame; None when the build has no such tiles.
     """
-    out: dict[str, gpd.GeoDataFrame | None] = {}
+    out: dict[str, gpd.GeoDataFrame | TileSource | None] = {}
     for key, layer in REGISTRY.items():
         built = (atlas.frame(name) for name in layer.frames)
         frame = next((frame for frame in built if frame is not None), None)
         out[key] = layer.prepare(frame) if frame is not None and layer.prepare else frame
+        if layer.tiles:
+            tileset = find_tileset(atlas.out, layer.tiles)
+            out[key] = TileSource(tileset, frame) if tileset and frame is not None else None
     return out
 
 
-def draw_layer(key: str, gdf: gpd.GeoDataFrame, store: DataStore, view: MapView) -> AtlasGeoJson:
+def draw_layer(
+    key: str, gdf: gpd.GeoDataFrame | TileSource, store: DataStore, view: MapView
+) -> AtlasGeoJson | AtlasTiles:
     """Draw layer ``key`` with the filters of ``view``.
 
     Raises

@@ -63,7 +63,15 @@ from layers.geojson import (
     to_feature_collection,
 )
 from layers.legend import swatch_color
-from layers.registry import DEFAULT_LAYERS, LAYERS, REGISTRY, MapView, draw_layer, layer_frames
+from layers.registry import (
+    DEFAULT_LAYERS,
+    LAYERS,
+    NOT_EXPORTABLE,
+    REGISTRY,
+    MapView,
+    draw_layer,
+    layer_frames,
+)
 from layers.selection import selection_layer
 
 ATTRIBUTION = "Sources : IGN, INSEE, ANCT — Licence Ouverte 2.0"
@@ -165,7 +173,7 @@ def features_table(
     parts = []
     for spec in specs:
         gdf = frames.get(spec.name)
-        if gdf is None:
+        if gdf is None or spec.name in NOT_EXPORTABLE:  # tiles: not listed (see not_listed)
             continue
         gdf = apply_text(apply_filters(gdf, spec.filters), spec)
         if spec.capped:  # the map sent only the first features: list those, not all
@@ -339,6 +347,8 @@ def export_site(
     unknown = [k for k in layers if k not in LAYERS]
     if unknown:
         raise ValueError(f"unknown layer(s) {unknown}; expected some of {list(LAYERS)}")
+    if tiled := [k for k in layers if k in NOT_EXPORTABLE]:
+        raise ValueError(not_exportable(tiled))
     outline = territory_outline(atlas, territory) if territory else None
     out_dir = Path(out_dir)
     previous = previous_export(out_dir)
@@ -468,6 +478,21 @@ def _write_marker(out_dir: Path, files: set[str]) -> None:
     (out_dir / MARKER).write_text(
         MARKER_HEADER + "".join(f"{rel}\n" for rel in sorted(files)), encoding="utf-8"
     )
+
+
+def not_exportable(keys: Sequence[str]) -> str:
+    """Return the French line refusing tile layers in a static export."""
+    names = ", ".join(f"« {REGISTRY[k].label} »" for k in keys)
+    return (
+        f"couche {names} dessinée en tuiles vectorielles : pas encore exportable par "
+        "atlas embed, retirez-la de --layers"
+    )
+
+
+def not_listed(keys: Sequence[str]) -> str:
+    """Return the French note of the table twin on the tile layers it does not list."""
+    names = ", ".join(f"« {REGISTRY[k].label} »" for k in keys if k in NOT_EXPORTABLE)
+    return f"La couche {names} n'est pas listée dans ce tableau." if names else ""
 
 
 def export_notices(result: ExportResult) -> list[str]:

@@ -13,6 +13,7 @@ with a link to its fiche (:class:`layers.site.FichePopups`).
 
 from __future__ import annotations
 
+import geopandas as gpd
 import streamlit as st
 from streamlit_folium import st_folium
 
@@ -45,7 +46,10 @@ selection = map_view.selection
 if selection is not None and embedding.only_territory(st.query_params.to_dict()):
     # "Uniquement mon territoire" (&seul=1): the map draws the territory's features only.
     inside = selection.geometry.iloc[0]
-    frames = {k: None if f is None else embed.clip(f, inside) for k, f in frames.items()}
+    frames = {
+        k: embed.clip(f, inside) if isinstance(f, gpd.GeoDataFrame) else f
+        for k, f in frames.items()
+    }
 name = selection["name"].iloc[0] if selection is not None and "name" in selection else None
 st.title(literal("Atlas des coopérations territoriales" + (f" — {name}" if name else "")))
 m, drawn, missing = compose_map(frames, map_view, data.store())
@@ -69,6 +73,8 @@ outline = selection.geometry.iloc[0] if selection is not None else None
 table = embed.features_table(frames, drawn, atlas.communes, outline)
 st.markdown(f'<div id="{TABLE_ANCHOR}" tabindex="-1"></div>', unsafe_allow_html=True)
 with st.expander(f"Éléments affichés sur la carte : {len(table)} (tableau)"):
+    if note := embed.not_listed([spec.name for spec in drawn]):
+        st.caption(note)
     if len(table) <= 200:
         # st.table reads Markdown: every cell is escaped to show its text as written.
         st.table(table.map(literal).set_index("Nom"))

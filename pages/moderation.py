@@ -115,6 +115,9 @@ def act(action, *args) -> None:
         st.error(literal(str(error)))
         return
     seen.pop(pid, None)
+    if done.status != PENDING:
+        with st.spinner("Mise à jour de la carte publique…"):
+            data.publish_decision()
     st.success(literal(f"Proposition n° {done.id} {STATUS_FR[done.status]}."))
 
 

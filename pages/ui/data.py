@@ -24,6 +24,7 @@ from geodata.build import runner as build
 from geodata.contributions import publish
 from geodata.contributions.store import Store
 from geodata.report import BuildReport
+from layers import tiles
 from layers.geojson import StaticFiles
 from layers.registry import layer_frames
 
@@ -77,6 +78,16 @@ def _atlas_at(revision: int) -> atlas.Atlas:
     return long_lived(publish.with_accepted(base_atlas(), publish.accepted()))
 
 
+def publish_decision() -> None:
+    """Load the atlas of the contributions' new revision now, after a moderator's decision.
+
+    Merging the accepted proposals and recounting every territory takes seconds: the
+    moderator who decided waits for it, rather than the next public visitor of the map.
+    """
+    contributions_revision.clear()
+    map_layers()  # the atlas of the new revision, then the map's frames from it
+
+
 @st.cache_resource(show_spinner=False)
 def contributions() -> Store:
     """Return the contributions database of ``ATLAS_DB`` (migrated once per server)."""
@@ -121,7 +132,21 @@ def map_layers() -> dict:
 
 @st.cache_resource(max_entries=2, show_spinner=False)
 def _map_layers_at(revision: int) -> dict:
-    return long_lived(layer_frames(get_atlas()))
+    return long_lived(with_published_tiles(layer_frames(get_atlas())))
+
+
+def with_published_tiles(frames: dict) -> dict:
+    """Return ``frames`` once the tile sets they draw are served from static/tiles/."""
+    for frame in frames.values():
+        if isinstance(frame, tiles.TileSource):
+            published_tiles(str(frame.tileset.folder), frame.tileset.digest)
+    return frames
+
+
+@st.cache_resource(show_spinner="Préparation des tuiles de la carte…")
+def published_tiles(folder: str, digest: str) -> str:
+    """Copy a build's tile set into ``static/tiles/<digest>/`` once per server and digest."""
+    return str(tiles.publish(tiles.read_tileset(Path(folder)), STATIC_DIR))
 
 
 def load_hint(key: str) -> str:

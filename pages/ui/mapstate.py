@@ -83,6 +83,7 @@ def map_view(atlas: Atlas, view: ViewState, fit_key: str = "") -> MapView:
         basemap=view.basemap,
         scope=scope_outline,
         fit_key=fit_key,
+        communes_mode=view.communes,
     )
 
 

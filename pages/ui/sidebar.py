@@ -9,13 +9,15 @@ import streamlit as st
 from geodata.atlas import Atlas
 from geodata.vocab import KINDS, LIST_SEP
 from layers.basemap import BASEMAPS
+from layers.communes import MODES as COMMUNES_MODES
 from layers.registry import REGISTRY
 from pages.ui import data
+from pages.ui.markup import CHOOSE
 from pages.ui.viewstate import ViewState
 
 # French words for Streamlit's multiselect (its own are English: "Choose options", "Select
 # all"): a placeholder, and no "select all" entry.
-CHOICES = {"placeholder": "Choisir…", "select_all": False}
+CHOICES = {"placeholder": CHOOSE, "select_all": False}
 
 
 def _init(key: str, value) -> None:
@@ -41,6 +43,16 @@ def filters(atlas: Atlas, view: ViewState) -> ViewState:
         label = layer.label + ("" if frames[key] is not None else " (non chargée)")
         if side.checkbox(label, key=f"couche_{key}"):
             layers.append(key)
+    communes = view.communes
+    if "communes" in layers:
+        _init("communes_mode", view.communes)
+        communes = side.selectbox(
+            "Colorer les communes par",
+            list(COMMUNES_MODES),
+            format_func=COMMUNES_MODES.get,
+            key="communes_mode",
+            placeholder=CHOOSE,
+        )
     _init("fond", view.basemap)
     basemap = side.radio("Fond de carte", list(BASEMAPS), format_func=BASEMAPS.get, key="fond")
 
@@ -48,7 +60,11 @@ def filters(atlas: Atlas, view: ViewState) -> ViewState:
     regions = dict(zip(atlas.regions["code"], atlas.regions["nom"], strict=True))
     _init("reg", view.reg if view.reg in regions else "")
     reg = side.selectbox(
-        "Région", ["", *regions], key="reg", format_func=lambda c: regions.get(c, "Toutes")
+        "Région",
+        ["", *regions],
+        key="reg",
+        format_func=lambda c: regions.get(c, "Toutes"),
+        placeholder=CHOOSE,
     )
     deps = atlas.departements
     deps = deps[deps["insee_reg"] == reg] if reg else deps
@@ -57,7 +73,11 @@ def filters(atlas: Atlas, view: ViewState) -> ViewState:
     if st.session_state.dep not in dep_names:
         st.session_state.dep = ""
     dep = side.selectbox(
-        "Département", ["", *dep_names], key="dep", format_func=lambda c: dep_names.get(c, "Tous")
+        "Département",
+        ["", *dep_names],
+        key="dep",
+        format_func=lambda c: dep_names.get(c, "Tous"),
+        placeholder=CHOOSE,
     )
     programmes = _values(atlas, "programmes")
     _init("prog", [p for p in view.programmes if p in programmes])
@@ -88,6 +108,7 @@ def filters(atlas: Atlas, view: ViewState) -> ViewState:
         view,
         layers=tuple(layers),
         basemap=basemap,
+        communes=communes,
         reg=reg,
         dep=dep,
         programmes=tuple(prog),

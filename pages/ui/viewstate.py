@@ -11,6 +11,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
 from geodata.territory import parse_territory_id, territory_id
+from layers.communes import DEFAULT_MODE as DEFAULT_COMMUNES_MODE
+from layers.communes import MODES as COMMUNES_MODES
 from layers.registry import DEFAULT_LAYERS, LAYERS
 
 BASEMAPS = ("aucun", "ign", "osm")
@@ -31,6 +33,7 @@ class ViewState:
     text: str = ""
     selection: tuple[str, str] | None = None  # (kind, id)
     basemap: str = "aucun"
+    communes: str = DEFAULT_COMMUNES_MODE  # colouring of the commune layer (layers.communes)
     ignored: tuple[str, ...] = field(default=(), compare=False)
 
     def to_query(self) -> dict[str, str]:
@@ -45,6 +48,7 @@ class ViewState:
             "q": self.text,
             "sel": selection_param(*self.selection) if self.selection else "",
             "fond": self.basemap if self.basemap != "aucun" else "",
+            "communes": self.communes if self.communes != DEFAULT_COMMUNES_MODE else "",
         }
         return {k: v for k, v in q.items() if v}
 
@@ -104,6 +108,10 @@ def from_query(params: Mapping[str, str], default_basemap: str = "aucun") -> Vie
     if basemap not in BASEMAPS:
         ignored.append(f"fond={basemap}")
         basemap = default_basemap
+    communes = params.get("communes", DEFAULT_COMMUNES_MODE)
+    if communes not in COMMUNES_MODES:
+        ignored.append(f"communes={communes}")
+        communes = DEFAULT_COMMUNES_MODE
     return ViewState(
         layers=layers,
         reg=_single(params.get("reg", ""), ignored, "reg"),
@@ -114,6 +122,7 @@ def from_query(params: Mapping[str, str], default_basemap: str = "aucun") -> Vie
         text=params.get("q", "")[:200],
         selection=selection,
         basemap=basemap,
+        communes=communes,
         ignored=tuple(ignored),
     )
 

@@ -13,7 +13,7 @@ def test_the_map_and_the_static_export_draw_the_same_frames_with_the_same_specs(
     frames = layer_frames(embed_atlas)
     _, drawn, missing = compose_map(frames, MapView(layers=LAYERS), InlineData())
     assert [spec.name for spec in drawn] == ["epci", "tiers_lieux", "cases"]
-    assert missing == ["pays", "ti", "acv", "pvd", "clusters"]
+    assert missing == ["communes", "pays", "ti", "acv", "pvd", "clusters"]  # no tiles built
     assert frames["epci"] is embed_atlas.epci  # the display-simplified EPCI
     for spec in drawn:
         assert site.layer_spec(spec.name, frames[spec.name])[0] == spec
