@@ -1,14 +1,14 @@
 """Vector tile layers: the tile set of a build, served by the app, drawn by ``atlas.tileLayer``.
 
 The build stage ``tiles`` writes ``<build>/tiles/tileset.json`` and
-``<build>/tiles/<layer>/<z>/<x>/<y>.pbf`` (Mapbox Vector Tiles 2.1, XYZ scheme, EPSG:3857;
+``<build>/tiles/<layer>/<z>/<x>/<y>.pbf.gz`` (Mapbox Vector Tiles 2.1, gzip, XYZ, EPSG:3857;
 every tile inside a layer's ranges exists, empty ones as 0-byte files). This module:
 
 - reads ``tileset.json`` into a :class:`TileSet` (digest, zooms and tile ranges per layer);
 - copies a tile set into ``static/tiles/<digest>/`` once (:func:`publish`: hard links when
   the file system allows, since Streamlit's static serving refuses symlinks; atomic: a
   half-copied folder is never served), where Streamlit serves it at
-  ``/app/static/tiles/<digest>/<layer>/{z}/{x}/{y}.pbf`` (:meth:`TileSet.url`);
+  ``/app/static/tiles/<digest>/<layer>/{z}/{x}/{y}.pbf.gz`` (:meth:`TileSet.url`);
 - declares what the browser needs to draw one tile layer (:class:`TileSpec`) and the folium
   layer whose script is ``atlas.tileLayer(spec)`` (:class:`AtlasTiles`,
   ``static/atlas/atlas-tiles.js``, drawn on canvas by leaflet.vectorgrid, vendored).
@@ -33,6 +33,7 @@ from jinja2 import Template
 
 from geodata.tiles.tileset import COMPRESSION
 from geodata.tiles.tileset import FORMAT as TILESET_FORMAT
+from geodata.tiles.tileset import SUFFIX as TILE_SUFFIX
 from layers.assets import ASSET_PREFIX, vendor_prefix, vendored_links
 from layers.geojson import ATLAS_JS
 
@@ -65,7 +66,7 @@ class TileSet:
 
     def url(self, layer: str, prefix: str = ASSET_PREFIX) -> str:
         """Return the URL template of ``layer``'s tiles once published under ``prefix``."""
-        return f"{prefix}/tiles/{self.digest}/{layer}/{{z}}/{{x}}/{{y}}.pbf"
+        return f"{prefix}/tiles/{self.digest}/{layer}/{{z}}/{{x}}/{{y}}{TILE_SUFFIX}"
 
 
 def read_tileset(folder: Path) -> TileSet:

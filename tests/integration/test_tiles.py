@@ -44,7 +44,7 @@ def test_the_tile_of_roanne_at_zoom_8_holds_roanne_with_its_programmes(tileset, 
         x0 <= x <= x1 and y0 <= y <= y1
         for x0, x1, y0, y1 in tileset["layers"]["communes"]["ranges"]["8"]
     )
-    data = read_tile(real_build / "tiles" / "communes" / "8" / str(x) / f"{y}.pbf")
+    data = read_tile(real_build / "tiles" / "communes" / "8" / str(x) / f"{y}.pbf.gz")
     features = mapbox_vector_tile.decode(data)["communes"]["features"]
     (props,) = [f["properties"] for f in features if f["properties"]["code"] == "42187"]
     programmes = props["prog"].split(";")

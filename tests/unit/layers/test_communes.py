@@ -58,7 +58,7 @@ def test_the_map_draws_the_communes_from_the_build_tiles(tiled_atlas):
     assert [s.name for s in drawn] == ["communes", "epci"] and missing == []
     html = m.get_root().render()
     assert "atlas.tileLayer(" in html
-    assert f"/app/static/tiles/{digest}/communes/{{z}}/{{x}}/{{y}}.pbf" in html
+    assert f"/app/static/tiles/{digest}/communes/{{z}}/{{x}}/{{y}}.pbf.gz" in html
     assert "/app/static/vendor/leaflet.vectorgrid/Leaflet.VectorGrid.bundled.min.js" in html
     assert "/app/static/atlas/atlas-tiles.js" in html
     spec = drawn[0].to_js()
@@ -74,7 +74,7 @@ def test_without_tiles_in_the_build_the_layer_is_missing_not_broken(embed_atlas)
 
 
 def test_the_tiles_carry_the_properties_the_layer_reads(tiled_atlas):
-    tile = next((tiled_atlas.out / "tiles" / "communes" / "6").rglob("*.pbf"))
+    tile = next((tiled_atlas.out / "tiles" / "communes" / "6").rglob("*.pbf.gz"))
     layer = mapbox_vector_tile.decode(read_tile(tile))["communes"]
     props = {f["properties"]["code"]: f["properties"] for f in layer["features"]}
     assert props["01001"]["prog"] == "acv;pvd" and props["01001"]["nom"] == "L'Abergement"
@@ -172,7 +172,7 @@ def test_publishing_the_tiles_is_atomic_and_done_once(tiled_atlas, tmp_path):
     (static / "tiles" / f".{digest}.tmp99999").mkdir()  # left by a killed server
     target = publish(tileset, static)
     assert target == static / "tiles" / digest
-    tile = next((target / "communes").rglob("*.pbf"))
+    tile = next((target / "communes").rglob("*.pbf.gz"))
     source = tiled_atlas.out / "tiles" / tile.relative_to(target)
     assert tile.read_bytes() == source.read_bytes()
     assert os.stat(tile).st_ino == os.stat(source).st_ino  # hard link, same file system

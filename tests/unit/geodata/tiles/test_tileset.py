@@ -46,8 +46,8 @@ def written(tmp_path):
 
 def _tiles_on_disk(folder, z):
     return {
-        (int(p.parent.name), int(p.stem)): p.stat().st_size
-        for p in (folder / "communes" / str(z)).glob("*/*.pbf")
+        (int(p.parent.name), int(p.name.split(".")[0])): p.stat().st_size
+        for p in (folder / "communes" / str(z)).glob("*/*.pbf.gz")
     }
 
 
@@ -83,7 +83,7 @@ def test_every_commune_with_a_geometry_is_drawn_at_every_zoom(written):
         codes = set()
         for (x, y), size in _tiles_on_disk(folder, z).items():
             if size:
-                data = tileset.read_tile(folder / "communes" / str(z) / str(x) / f"{y}.pbf")
+                data = tileset.read_tile(folder / "communes" / str(z) / str(x) / f"{y}.pbf.gz")
                 layer = mapbox_vector_tile.decode(data)["communes"]
                 codes |= {f["properties"]["code"] for f in layer["features"]}
         assert codes == {"01001", "01002", "01004", "01005", "29019", "97101"}, z
