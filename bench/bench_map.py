@@ -141,7 +141,7 @@ class Traffic:
             size = request.sizes()["responseBodySize"]
             path = request.url.split("?")[0]
             kind = "tiles" if path.endswith(".pbf.gz") else "code"
-            kind = "data" if path.endswith((".geojson", ".json")) else kind
+            kind = "data" if path.endswith((".geojson", ".geojson.gz", ".json")) else kind
             out[kind] += size
             out["tile_requests"] += kind == "tiles"
         out["map_data"] = out["tiles"] + out["data"] + out["ws"]
@@ -227,7 +227,7 @@ def split_time(page, frame, total_s: float) -> dict[str, float] | None:
     data = [
         r
         for r in inner["resources"]
-        if r["name"].split("?")[0].endswith((".pbf.gz", ".geojson", "tileset.json"))
+        if r["name"].split("?")[0].endswith((".pbf.gz", ".geojson", ".geojson.gz", "tileset.json"))
     ]
     out = {"page_boot": offset, "page_load": outer["loaded"] / 1000}
     out["decoded_bytes"] = sum(r["decoded"] for r in data)

@@ -103,7 +103,7 @@ def contributions_revision() -> int:
 @st.cache_resource
 def store() -> StaticFiles:
     """Where layer data is written for the browser (static/data, content-addressed)."""
-    return StaticFiles(STATIC_DIR)
+    return StaticFiles(STATIC_DIR, gzip=True)
 
 
 def report() -> BuildReport:

@@ -89,7 +89,10 @@
       fetch(spec.url, { credentials: "same-origin" })
         .then(function (r) {
           if (!r.ok) { throw new Error(spec.url + ": HTTP " + r.status); }
-          return r.json();
+          if (!/\.gz$/.test(spec.url)) { return r.json(); }
+          // a gzip file sent as it is (layers/geojson.py StaticFiles): decompressed here
+          var json = r.body.pipeThrough(new DecompressionStream("gzip"));
+          return new Response(json).json();
         })
         .then(add)
         .catch(function (err) { console.error("atlas layer " + spec.name + ": " + err); });

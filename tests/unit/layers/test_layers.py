@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 
 import geopandas as gpd
@@ -65,6 +66,16 @@ def test_static_files_are_content_addressed_and_written_once(epci, tmp_path):
     assert len(files) == 2 and len(store.written) == 2
     assert json.loads(files[0].read_text())["type"] == "FeatureCollection"
     assert first["url"].startswith("/app/static/data/epci-")
+
+
+def test_the_app_store_writes_gzip_files_the_server_sends_as_they_are(epci, tmp_path):
+    where = StaticFiles(tmp_path, gzip=True).put(epci, "epci")
+    (path,) = (tmp_path / "data").glob("epci-*.geojson.gz")
+    assert where["url"] == f"/app/static/data/{path.name}"
+    plain = StaticFiles(tmp_path / "plain").put(epci, "epci")  # same content, same name
+    assert plain["url"] + ".gz" == where["url"]
+    collection = json.loads(gzip.decompress(path.read_bytes()))
+    assert len(collection["features"]) == len(epci)
 
 
 def test_tooltip_text_is_parsed_back_to_kind_and_id():
