@@ -19,6 +19,7 @@ from itertools import pairwise
 
 import pandas as pd
 
+from geodata.numbers import fmt_int
 from geodata.vocab import PROGRAMMES
 from layers.tiles import AtlasTiles, TileSource, TileSpec
 
@@ -168,14 +169,9 @@ def class_labels(breaks: list[int], unit: str) -> list[str]:
     """Return the French label of each class of ``breaks`` ("moins de 500 hab."…)."""
     if not breaks:
         return [f"toutes ({unit})"]
-    labels = [f"moins de {french(breaks[0])} {unit}"]
-    labels += [f"{french(a)} à {french(b - 1)} {unit}" for a, b in pairwise(breaks)]
-    return [*labels, f"{french(breaks[-1])} {unit} ou plus"]
-
-
-def french(n: int) -> str:
-    """Format an integer the French way (narrow no-break space between thousands)."""
-    return f"{n:,}".replace(",", "\u202f")
+    labels = [f"moins de {fmt_int(breaks[0])} {unit}"]
+    labels += [f"{fmt_int(a)} à {fmt_int(b - 1)} {unit}" for a, b in pairwise(breaks)]
+    return [*labels, f"{fmt_int(breaks[-1])} {unit} ou plus"]
 
 
 def palette_index(value: str, size: int = len(QUALITATIVE)) -> int:

@@ -61,7 +61,8 @@ def commune_properties(
     communes = _plain(communes)
     layers = {k: (_plain(v) if v is not None else None) for k, v in layers.items()}
     codes = communes["insee_com"]
-    member = {key: _members(key, communes, layers) for key in MEMBER_PROGRAMMES}
+    ti_pairs = _ti_pairs(communes, layers.get("ti"))  # the "ti" programme and column alike
+    member = {key: _members(key, communes, layers, ti_pairs) for key in MEMBER_PROGRAMMES}
     in_prog = pd.DataFrame(
         {k: [c in v for c in codes.values] for k, v in member.items()}, index=codes.index
     )
@@ -78,7 +79,7 @@ def commune_properties(
             "reg": communes["insee_reg"].fillna("").astype(str).values,
             "epci": communes["siren_epci"].fillna("").astype(str).values,
             "pays": _joined(codes, _pays_pairs(communes, layers.get("pays"))).values,
-            "ti": _joined(codes, _ti_pairs(communes, layers.get("ti"))).values,
+            "ti": _joined(codes, ti_pairs).values,
             "prog": prog.values,
             "n_prog": in_prog.sum(axis=1).astype("int64").values,
             "pop": pop.values,
@@ -86,10 +87,12 @@ def commune_properties(
     )
 
 
-def _members(key: str, communes: gpd.GeoDataFrame, layers: Mapping) -> set[str]:
+def _members(
+    key: str, communes: gpd.GeoDataFrame, layers: Mapping, ti_pairs: pd.DataFrame
+) -> set[str]:
     """INSEE codes of the communes in one programme (empty when its list is not built)."""
     if key == "ti":
-        return set(_ti_pairs(communes, layers.get("ti"))["insee_com"])
+        return set(ti_pairs["insee_com"])
     if key == "fabriques_prospectives":
         return _within(communes, layers.get("fabriques_prospectives"))
     points = facts.programme_points(layers).get(key)
