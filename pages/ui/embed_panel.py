@@ -11,6 +11,8 @@ from pages.ui import embedding
 from pages.ui.markup import literal
 from pages.ui.viewstate import ViewState
 
+OPEN = "embed_open"  # session key: whether the *Intégrer* panel is open
+
 
 def requested() -> bool:
     """Whether the URL asks for the embed (``?embed=1``, or Streamlit's ``?embed=true``)."""
@@ -36,8 +38,14 @@ def integrer(view: ViewState) -> None:
 
     A visible *Copier le code* button, the code itself, an optional live preview, and
     *Uniquement mon territoire* when a territory is selected.
+
+    The panel's widgets are sent only once it is opened (a rerun): on the map's first load
+    the browser neither loads nor renders them (the number input, the copy button's frame…).
     """
-    with st.expander("Intégrer cette carte dans un autre site"):
+    panel = st.expander("Intégrer cette carte dans un autre site", key=OPEN, on_change="rerun")
+    if not panel.open:
+        return
+    with panel:
         st.caption(
             "Collez le code ci-dessous dans une page de votre site : la carte y apparaît "
             "avec les couches, les filtres et le territoire choisis ici."
@@ -77,8 +85,9 @@ def integrer(view: ViewState) -> None:
             return
         st.iframe(embedding.copy_button_html(snippet), height=44, alt="Copier le code")
         # Plain text, wrapped: the syntax colours are under 4.5:1, a scrolling block is
-        # out of reach of the keyboard (RGAA 3.2, 7.3).
-        st.code(snippet, language=None, wrap_lines=True)
+        # out of reach of the keyboard (RGAA 3.2, 7.3); not st.code, whose highlighter the
+        # browser evaluates for ~0.4 s.
+        st.html(embedding.code_block_html(snippet))
         if st.toggle("Aperçu de la carte intégrée", key="embed_preview"):
             preview = embedding.embed_url(app_url(), view, only_territory=only)
             st.iframe(preview, height=int(height), alt=title or embedding.DEFAULT_TITLE)

@@ -98,6 +98,15 @@ def iframe_snippet(
     return f"<iframe {html_attrs}></iframe>"
 
 
+def code_block_html(snippet: str) -> str:
+    """Return the snippet as an escaped, wrapped ``<pre>`` block (dark text on light grey)."""
+    return (
+        '<pre class="atlas-code" style="white-space:pre-wrap;overflow-wrap:anywhere;'
+        "margin:0;padding:0.75rem 1rem;border-radius:0.5rem;background:#f0f2f6;color:#111;"
+        f'font:0.875rem/1.5 monospace">{escape(snippet)}</pre>'
+    )
+
+
 def copy_button_html(snippet: str) -> str:
     """Return the small page of the *Copier le code* button (the snippet as a JSON string).
 

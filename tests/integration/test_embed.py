@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 
 import pytest
@@ -9,6 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from geodata.config import PROJECT_ROOT
 from layers import site as embed
+from pages.ui import embed_panel
 
 pytestmark = pytest.mark.integration
 
@@ -31,5 +33,9 @@ def test_embed_page_is_the_map_alone_and_the_carte_page_offers_the_snippet(real_
     at.query_params.update({"couches": "epci,ti", "dep": "42"})
     at.run()
     assert not at.exception, at.exception
-    snippet = at.code[0].value
+    assert not [h for h in at.get("html") if "atlas-code" in h.proto.body]  # panel closed
+    at.session_state[embed_panel.OPEN] = True  # the reader opens *Intégrer…*
+    at.run()
+    block = next(h.proto.body for h in at.get("html") if "atlas-code" in h.proto.body)
+    snippet = html.unescape(re.sub(r"<[^>]+>", "", block))  # the text the reader copies
     assert snippet.startswith("<iframe ") and "embed=1&amp;couches=epci%2Cti&amp;dep=42" in snippet

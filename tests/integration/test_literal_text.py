@@ -18,6 +18,7 @@ from streamlit.testing.v1 import AppTest
 
 from geodata.build import runner
 from geodata.config import PROJECT_ROOT
+from pages.ui import embed_panel
 
 pytestmark = pytest.mark.integration
 APP = str(PROJECT_ROOT / "app.py")
@@ -137,6 +138,8 @@ def test_map_page_names_the_ignored_url_parameters_as_written(real_build):
 
 def test_a_refused_embed_address_is_named_as_written(real_build):
     at = run()
+    at.session_state[embed_panel.OPEN] = True  # the reader opens *Intégrer…*
+    at.run()
     at.text_input(key="embed_base").input(f"ftp://{PHISH}").run()
     assert not at.exception, at.exception
     assert_literal(at, f"ftp://{PHISH}")

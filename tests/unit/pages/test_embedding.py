@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+
 import pytest
 
 from pages.ui import embedding
@@ -30,3 +32,12 @@ def test_the_copy_button_carries_the_snippet_without_closing_its_script():
     script = page.split("<script>", 1)[1]
     assert script.count("</script>") == 1 and "<b>" not in script and "<iframe" not in script
     assert ">Copier le code</button>" in page and 'lang="fr"' in page
+
+
+def test_the_code_block_shows_the_snippet_as_text_not_markup():
+    view = ViewState(layers=("epci",))
+    snippet = embedding.iframe_snippet("https://atlas.fr/", view, title="</pre><b>x</b>")
+    block = embedding.code_block_html(snippet)
+    assert block.count("<pre") == 1 and block.endswith("</pre>") and "<b>" not in block
+    inner = block.split(">", 1)[1].removesuffix("</pre>")
+    assert html.unescape(inner) == snippet  # what the reader sees is the snippet, verbatim
