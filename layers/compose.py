@@ -20,7 +20,7 @@ view's ``fit_key``; only a new key (a new selection or scope) fits the map again
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 import folium
 import geopandas as gpd
@@ -42,13 +42,21 @@ from layers.geojson import (
     apply_text,
     capped_rows,
 )
-from layers.legend import Legend
+from layers.legend import Legend, LegendStyle, LiveLegend
 from layers.overseas import FitView, OverseasControl
 from layers.registry import REGISTRY, MapView, draw_layer
 from layers.selection import scope_layer, selection_layer
 from layers.tiles import TileSource
 
-__all__ = ["ATTRIBUTION", "MAX_FEATURES", "MapView", "cap_notice", "compose_map"]
+__all__ = [
+    "ATTRIBUTION",
+    "MAX_FEATURES",
+    "LiveMap",
+    "MapView",
+    "cap_notice",
+    "compose_live",
+    "compose_map",
+]
 
 ATTRIBUTION = "Sources : IGN, INSEE (COG 2025), ANCT — Licence Ouverte 2.0"
 MAX_FEATURES = geojson.MAX_FEATURES
@@ -61,10 +69,69 @@ def compose_map(
     prefix: str = ASSET_PREFIX,
 ) -> tuple[folium.Map, list[LayerSpec], list[str]]:
     """Return ``(map, specs drawn, layers asked for but not loaded)``."""
+    m = base_map(view, prefix)
+    drawn, missing = add_layers(m, data, view, store)
+    Legend(drawn, ATTRIBUTION).add_to(m)
+    place(m, view, prefix)
+    return m, drawn, missing
+
+
+@dataclass
+class LiveMap:
+    """A map in two parts, for a page that redraws it in place (see :func:`compose_live`)."""
+
+    base: folium.Map  # what stays while the reader filters: basemap, controls, scripts
+    overlay: folium.FeatureGroup  # the layers, outlines, legend and placement of this view
+    drawn: list[LayerSpec]
+    missing: list[str]
+
+
+def compose_live(
+    data: dict[str, gpd.GeoDataFrame | TileSource | None],
+    view: MapView,
+    store: DataStore,
+    prefix: str = ASSET_PREFIX,
+) -> LiveMap:
+    """Return the map of ``view`` as a base and an overlay, for st_folium's in-place redraw.
+
+    st_folium draws ``base`` once per frame and, on the next reruns, only swaps the overlay
+    (``feature_group_to_add``) while the base stays the same: a filter, a layer or a
+    selection then redraws the layers in the frame already there (no new frame, no script
+    loaded again, the features already parsed are reused by ``atlas-layers.js``). The base
+    lists every script the overlay needs (:class:`OverlayAssets`), so a view needing other
+    scripts (the commune layer turned on) changes the base and gets a new frame.
+    """
+    m = base_map(view, prefix)
+    overlay = folium.FeatureGroup(name="atlas", control=False)
+    drawn, missing = add_layers(overlay, data, view, store)
+    LiveLegend(drawn, ATTRIBUTION, m).add_to(overlay)
+    place(overlay, view, prefix, m)
+    OverlayDrawn(m).add_to(overlay)
+    LegendStyle().add_to(m)
+    OverlayAssets(overlay).add_to(m)
+    return LiveMap(m, overlay, drawn, missing)
+
+
+def base_map(view: MapView, prefix: str = ASSET_PREFIX) -> folium.Map:
+    """Return the offline map with the view's basemap (if any) and the overseas buttons."""
     m = offline_map(prefix=vendor_prefix(prefix), zoom_control=True, zoom_snap=0.25)
     tiles = basemap.basemap_layer(view.basemap)
     if tiles is not None:
         tiles.add_to(m)
+    OverseasControl(prefix).add_to(m)
+    return m
+
+
+def add_layers(
+    parent: folium.Map | folium.FeatureGroup,
+    data: dict[str, gpd.GeoDataFrame | TileSource | None],
+    view: MapView,
+    store: DataStore,
+) -> tuple[list[LayerSpec], list[str]]:
+    """Add the view's layers, then its scope and selection outlines, to ``parent``.
+
+    Returns ``(specs drawn, layers asked for but not loaded)``.
+    """
     drawn, missing = [], []
     for key in view.layers:
         gdf = data.get(key)
@@ -75,20 +142,66 @@ def compose_map(
             layer = draw_layer(key, gdf, store, view)
         else:
             layer = draw_capped(key, gdf, store, view)
-        layer.add_to(m)
+        layer.add_to(parent)
         drawn.append(layer.spec)
     if view.scope is not None and not view.scope.empty:
-        scope_layer(view.scope).add_to(m)
+        scope_layer(view.scope).add_to(parent)
     if view.selection is not None and not view.selection.empty:
-        selection_layer(view.selection).add_to(m)
-    Legend(drawn, ATTRIBUTION).add_to(m)
-    OverseasControl(prefix).add_to(m)
+        selection_layer(view.selection).add_to(parent)
+    return drawn, missing
+
+
+def place(
+    parent: folium.Map | folium.FeatureGroup,
+    view: MapView,
+    prefix: str = ASSET_PREFIX,
+    m: folium.Map | None = None,
+) -> None:
+    """Add what places map ``m`` (``parent`` itself by default) for ``view`` to ``parent``."""
     bounds = view.bounds or leaflet_bounds(FRANCE_VIEW)
     if view.fit_key:
-        KeepView(bounds, view.fit_key, prefix).add_to(m)
+        KeepView(bounds, view.fit_key, prefix, map=m).add_to(parent)
     else:
-        FitView(bounds, prefix).add_to(m)
-    return m, drawn, missing
+        FitView(bounds, prefix, map=m).add_to(parent)
+
+
+class OverlayDrawn(MacroElement):
+    """Last script of a live overlay: ``atlas.overlayDrawn(map)`` counts the redraws."""
+
+    _template = Template(
+        "{% macro script(this, kwargs) %}\n"
+        "atlas.overlayDrawn({{ this.map.get_name() }});\n"
+        "{% endmacro %}"
+    )
+
+    def __init__(self, m: folium.Map):
+        super().__init__()
+        self._name = "OverlayDrawn"
+        self.map = m
+
+
+class OverlayAssets(JSCSSMixin, MacroElement):
+    """The scripts and styles of an overlay, loaded with the base map.
+
+    st_folium loads a frame's scripts once, with its base; they are named in the base's
+    script, so an overlay needing other ones changes the base and gets a new frame.
+    """
+
+    _template = Template(
+        "{% macro script(this, kwargs) %}\n"
+        "/* atlas overlay scripts: {{ this.names|join(', ') }} */\n"
+        "{% endmacro %}"
+    )
+
+    def __init__(self, overlay: folium.FeatureGroup):
+        super().__init__()
+        self._name = "OverlayAssets"
+        js, css = [], []
+        for child in overlay._children.values():
+            js += [link for link in getattr(child, "default_js", []) if link not in js]
+            css += [link for link in getattr(child, "default_css", []) if link not in css]
+        self.default_js, self.default_css = js, css
+        self.names = [name for name, _ in js + css]
 
 
 class KeepView(JSCSSMixin, MacroElement):
@@ -108,19 +221,28 @@ class KeepView(JSCSSMixin, MacroElement):
         "  if (saved && saved.key === key) {\n"
         "    map.setView(saved.center, saved.zoom, { animate: false });\n"
         "  } else { atlas.fitView(map, bounds, options); }\n"
-        "  map.on('moveend', function () {\n"
+        "  if (map._atlasKeep) { map.off('moveend', map._atlasKeep); }\n"
+        "  map._atlasKeep = function () {\n"
         "    var c = map.getCenter();\n"
         "    try { store && store.setItem('atlas-view', JSON.stringify(\n"
         "      { key: key, center: [c.lat, c.lng], zoom: map.getZoom() })); } catch (e) {}\n"
-        "  });\n"
-        "})({{ this._parent.get_name() }}, {{ this.bounds|tojson }}, "
+        "  };\n"
+        "  map.on('moveend', map._atlasKeep);\n"
+        "})({{ (this.map or this._parent).get_name() }}, {{ this.bounds|tojson }}, "
         "{{ this.options|tojson }}, {{ this.key|tojson }});\n"
         "{% endmacro %}"
     )
 
-    def __init__(self, bounds: list[list[float]], key: str, prefix: str = ASSET_PREFIX):
+    def __init__(
+        self,
+        bounds: list[list[float]],
+        key: str,
+        prefix: str = ASSET_PREFIX,
+        map: MacroElement | None = None,
+    ):
         super().__init__()
         self._name = "KeepView"
+        self.map = map  # the map it places, when its parent is not the map (an overlay)
         self.bounds = [[float(v) for v in corner] for corner in bounds]
         self.key = key
         self.options = FitView(bounds, prefix).options

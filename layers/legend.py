@@ -82,28 +82,31 @@ def _row(spec: LayerSpec, color: str, label: str) -> str:
     )
 
 
+STYLE = (
+    "<style>.atlas-legend{position:absolute;z-index:1000;left:10px;bottom:20px;"
+    "background:#fff;padding:6px 10px;font:13px/1.5 sans-serif;color:#111;"
+    "border:1px solid #999;border-radius:4px;max-width:280px}"
+    ".atlas-swatch{display:inline-block;width:12px;height:12px;margin-right:6px;"
+    "vertical-align:middle;border:1px solid #333}"
+    ".atlas-attribution{margin-top:4px;font-size:11px;color:#333}"
+    ".atlas-legend-note{font-size:11px;color:#333}"
+    ".atlas-legend-compact{font-size:11px;line-height:1.4;padding:4px 8px;max-width:220px}"
+    ".atlas-legend{max-height:calc(100% - 40px);overflow-y:auto;box-sizing:border-box}"
+    ".atlas-legend summary{font-weight:bold;cursor:pointer}"
+    ".atlas-legend summary:focus-visible{outline:2px solid #0072B2;outline-offset:2px}"
+    ".atlas-legend:not([open]){padding:2px 8px}"
+    ".atlas-legend-sub{padding-left:10px}"
+    ".atlas-cluster{border-radius:50%;color:#fff;font:bold 12px sans-serif;"
+    "text-align:center;border:2px solid #fff;box-shadow:0 0 0 1px #333;"
+    "text-shadow:0 0 2px #000}</style>"
+)
+
+
 class Legend(MacroElement):
     """A fixed legend box in the map's bottom-left corner."""
 
     _template = Template(
-        "{% macro html(this, kwargs) %}{{ this.html }}"
-        "<style>.atlas-legend{position:absolute;z-index:1000;left:10px;bottom:20px;"
-        "background:#fff;padding:6px 10px;font:13px/1.5 sans-serif;color:#111;"
-        "border:1px solid #999;border-radius:4px;max-width:280px}"
-        ".atlas-swatch{display:inline-block;width:12px;height:12px;margin-right:6px;"
-        "vertical-align:middle;border:1px solid #333}"
-        ".atlas-attribution{margin-top:4px;font-size:11px;color:#333}"
-        ".atlas-legend-note{font-size:11px;color:#333}"
-        ".atlas-legend-compact{font-size:11px;line-height:1.4;padding:4px 8px;max-width:220px}"
-        ".atlas-legend{max-height:calc(100% - 40px);overflow-y:auto;box-sizing:border-box}"
-        ".atlas-legend summary{font-weight:bold;cursor:pointer}"
-        ".atlas-legend summary:focus-visible{outline:2px solid #0072B2;outline-offset:2px}"
-        ".atlas-legend:not([open]){padding:2px 8px}"
-        ".atlas-legend-sub{padding-left:10px}"
-        ".atlas-cluster{border-radius:50%;color:#fff;font:bold 12px sans-serif;"
-        "text-align:center;border:2px solid #fff;box-shadow:0 0 0 1px #333;"
-        "text-shadow:0 0 2px #000}</style>"
-        "{% endmacro %}"
+        "{% macro html(this, kwargs) %}{{ this.html }}{{ this.style }}{% endmacro %}"
         "{% macro script(this, kwargs) %}\n"
         "if (window.matchMedia('(max-width: {{ this.narrow }}px)').matches) {\n"
         "  document.querySelectorAll('details.atlas-legend').forEach(function (d) {\n"
@@ -112,11 +115,44 @@ class Legend(MacroElement):
         "{% endmacro %}"
     )
     narrow = NARROW
+    style = STYLE
 
     def __init__(self, specs: list[LayerSpec], attribution: str, compact: bool = False):
         super().__init__()
         self._name = "Legend"
         self.html = legend_html(specs, attribution, compact)
+
+
+class LegendStyle(MacroElement):
+    """The legend's style sheet alone, for a map whose legend is a :class:`LiveLegend`."""
+
+    _template = Template("{% macro html(this, kwargs) %}{{ this.style }}{% endmacro %}")
+    style = STYLE
+
+    def __init__(self):
+        super().__init__()
+        self._name = "LegendStyle"
+
+
+class LiveLegend(MacroElement):
+    """The legend of a map redrawn in place: set by script (``atlas.setLegend``) each redraw.
+
+    ``map`` is the folium map it belongs to (its parent is the redrawn overlay). The map
+    needs a :class:`LegendStyle`.
+    """
+
+    _template = Template(
+        "{% macro script(this, kwargs) %}\n"
+        "atlas.setLegend({{ this.map.get_name() }}, {{ this.html|tojson }}, {{ this.narrow }});\n"
+        "{% endmacro %}"
+    )
+    narrow = NARROW
+
+    def __init__(self, specs: list[LayerSpec], attribution: str, map: MacroElement):
+        super().__init__()
+        self._name = "LiveLegend"
+        self.html = legend_html(specs, attribution)
+        self.map = map
 
 
 def replace_legend(m: Element, legend: Legend) -> None:

@@ -52,7 +52,7 @@ class FitView(JSCSSMixin, MacroElement):
 
     _template = Template(
         "{% macro script(this, kwargs) %}\n"
-        "atlas.fitView({{ this._parent.get_name() }}, {{ this.bounds|tojson }}, "
+        "atlas.fitView({{ (this.map or this._parent).get_name() }}, {{ this.bounds|tojson }}, "
         "{{ this.options|tojson }});\n"
         "{% endmacro %}"
     )
@@ -63,9 +63,11 @@ class FitView(JSCSSMixin, MacroElement):
         prefix: str = ASSET_PREFIX,
         max_zoom: int = MAX_ZOOM,
         padding: int = 24,
+        map: MacroElement | None = None,
     ):
         super().__init__()
         self._name = "FitView"
+        self.map = map  # the map it fits, when its parent is not the map (an overlay)
         self.bounds = [[float(v) for v in corner] for corner in bounds]
         self.options = {"padding": [padding, padding], "maxZoom": max_zoom}
         self.default_js = [("atlas_layers", f"{prefix}/{ATLAS_JS}")]

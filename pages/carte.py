@@ -7,7 +7,7 @@ from dataclasses import replace
 import streamlit as st
 from streamlit_folium import st_folium
 
-from layers.compose import cap_notice, compose_map
+from layers.compose import cap_notice, compose_live
 from layers.geojson import parse_tooltip
 from pages.ui import data, embed_panel, mapstate, panel, phone, places, search_box, sidebar
 from pages.ui.markup import literal
@@ -16,8 +16,11 @@ phone.style()
 atlas = data.get_atlas()
 first_run = "view" not in st.session_state  # the URL is read once per session
 view = mapstate.current_view("ign" if data.online() else "aucun")
+# Notices go in containers that are always there: the map keeps its place in the page, so
+# Streamlit keeps its frame and a rerun redraws the map in it (see compose_live).
+notices = st.container()
 if first_run and view.ignored:
-    st.info(mapstate.ignored_notice(view))
+    notices.info(mapstate.ignored_notice(view))
 view = sidebar.filters(atlas, view)
 
 picked = search_box.territory_search(
@@ -33,21 +36,27 @@ elif search_box.cleared() and view.selection:
     view = replace(view, selection=None)
 mapstate.publish(view)
 
+scope_box = st.container()
 if summary := mapstate.scope_summary(atlas, view.reg, view.dep):
-    st.markdown(f"**{literal(summary)}**")
-    st.caption(mapstate.SCOPE_NOTE)
+    scope_box.markdown(f"**{literal(summary)}**")
+    scope_box.caption(mapstate.SCOPE_NOTE)
 
 left, right = st.columns([3, 2] if view.selection else [1, 0.0001])
 with left:
     map_view = mapstate.map_view(atlas, view, mapstate.fit_key(view))
-    m, drawn, missing = compose_map(data.map_layers(), map_view, data.store())
-    for key in missing:
-        st.warning(f"Couche « {mapstate.LAYER_LABELS[key]} » non chargée : {data.load_hint(key)}")
-    for spec in drawn:
+    live = compose_live(data.map_layers(), map_view, data.store())
+    layer_notes = st.container()
+    for key in live.missing:
+        layer_notes.warning(
+            f"Couche « {mapstate.LAYER_LABELS[key]} » non chargée : {data.load_hint(key)}"
+        )
+    for spec in live.drawn:
         if spec.capped:
-            st.info(cap_notice(spec))
+            layer_notes.info(cap_notice(spec))
+    # The base is drawn once per frame; a rerun only swaps the overlay (redrawn in place).
     out = st_folium(
-        m,
+        live.base,
+        feature_group_to_add=live.overlay,
         key="carte",
         height=620,
         use_container_width=True,

@@ -86,18 +86,30 @@
     if (spec.data) {
       add(spec.data);
     } else {
-      fetch(spec.url, { credentials: "same-origin" })
-        .then(function (r) {
-          if (!r.ok) { throw new Error(spec.url + ": HTTP " + r.status); }
-          if (!/\.gz$/.test(spec.url)) { return r.json(); }
-          // a gzip file sent as it is (layers/geojson.py StaticFiles): decompressed here
-          var json = r.body.pipeThrough(new DecompressionStream("gzip"));
-          return new Response(json).json();
-        })
+      loadJson(spec.url)
         .then(add)
         .catch(function (err) { console.error("atlas layer " + spec.name + ": " + err); });
     }
     return outer;
+  }
+
+  // Data files are content-addressed: a map redrawn in place (a filter changed) reads the
+  // features it already parsed instead of fetching and parsing megabytes again.
+  var parsed = {}, parsedOrder = [];
+  function loadJson(url) {
+    if (!parsed[url]) {
+      parsed[url] = fetch(url, { credentials: "same-origin" }).then(function (r) {
+        if (!r.ok) { throw new Error(url + ": HTTP " + r.status); }
+        if (!/\.gz$/.test(url)) { return r.json(); }
+        // a gzip file sent as it is (layers/geojson.py StaticFiles): decompressed here
+        var json = r.body.pipeThrough(new DecompressionStream("gzip"));
+        return new Response(json).json();
+      });
+      parsed[url].catch(function () { delete parsed[url]; });  // a failure is not kept
+      parsedOrder.push(url);
+      if (parsedOrder.length > 12) { delete parsed[parsedOrder.shift()]; }
+    }
+    return parsed[url];
   }
 
   // Fit the map on `bounds` with a margin, and again when the map's frame is resized
@@ -111,12 +123,40 @@
       fitted = { center: map.getCenter(), zoom: map.getZoom() };
     }
     fit();
-    map.on("resize", function () {
+    // One handler per map: a map redrawn in place fits its latest bounds only.
+    if (map._atlasRefit) { map.off("resize", map._atlasRefit); }
+    // "Not moved by the reader": same zoom, same centre within 2 pixels (a resize pans the
+    // map by whole pixels to keep its centre: the map redrawn in place when the side panel
+    // opens narrows its frame right after the fit).
+    map._atlasRefit = function () {
       var still = fitted && map.getZoom() === fitted.zoom &&
-        map.getCenter().distanceTo(fitted.center) < 1;
+        map.project(map.getCenter()).distanceTo(map.project(fitted.center)) < 2;
       if (still) { fit(); }
-    });
+    };
+    map.on("resize", map._atlasRefit);
     return map;
+  }
+
+  // The legend of a map redrawn in place (layers/legend.py LiveLegend): `html` is built and
+  // escaped in Python. The reader's choice to fold it is kept across redraws.
+  function setLegend(map, html, narrow) {
+    var box = map._atlasLegend;
+    var old = box && box.querySelector("details.atlas-legend");
+    var folded = old ? !old.open : window.matchMedia("(max-width: " + narrow + "px)").matches;
+    if (!box) {
+      box = map._atlasLegend = document.createElement("div");
+      document.body.appendChild(box);
+    }
+    box.innerHTML = html;
+    var details = box.querySelector("details.atlas-legend");
+    if (details && folded) { details.open = false; }
+  }
+
+  // Called last by a map's overlay (layers/compose.py): counts the redraws of a map drawn
+  // in place, which a browser test can wait for.
+  function overlayDrawn(map) {
+    map._atlasDraws = (map._atlasDraws || 0) + 1;
+    map.getContainer().setAttribute("data-atlas-draws", String(map._atlasDraws));
   }
 
   // Quick-zoom buttons to metropolitan France and the five DROM (layers/overseas.py):
@@ -150,6 +190,6 @@
 
   global.atlas = {
     geojsonLayer: geojsonLayer, escapeHtml: escapeHtml, fitView: fitView,
-    overseasControl: overseasControl
+    overseasControl: overseasControl, setLegend: setLegend, overlayDrawn: overlayDrawn
   };
 })(window);

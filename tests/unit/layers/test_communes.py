@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from dataclasses import replace
 
 import mapbox_vector_tile
@@ -12,7 +13,7 @@ import pytest
 
 from geodata.tiles.tileset import read_tile
 from layers import communes, site
-from layers.compose import compose_map
+from layers.compose import ATTRIBUTION, compose_live, compose_map
 from layers.geojson import InlineData, parse_tooltip
 from layers.legend import legend_html
 from layers.registry import LAYERS, REGISTRY, MapView, layer_frames
@@ -216,3 +217,45 @@ def test_the_colouring_is_kept_in_the_url_and_an_unknown_one_reported():
     assert odd.communes == communes.DEFAULT_MODE
     assert odd.ignored == ("communes=<b>rouge</b>",)
     assert "communes" in LAYERS
+
+
+def _base_script(m) -> str:
+    """The base map's script as st_folium keys its frame on it (element ids left out)."""
+    m.get_root().render()
+    return re.sub(r"_[0-9a-f]{32}", "", m.get_root().script.render())
+
+
+def test_a_filter_or_a_selection_redraws_the_overlay_in_the_same_frame(tiled_atlas):
+    frames = layer_frames(tiled_atlas)
+    plain = compose_live(frames, MapView(layers=("epci", "cases"), fit_key="a"), InlineData())
+    outline = frames["epci"].iloc[[0]].rename(columns={"siren_epci": "id", "nom": "name"})
+    view = MapView(
+        layers=("epci", "ti", "cases"),
+        departements=["01"],
+        highlight={"epci": str(outline["id"].iloc[0])},
+        selection=outline[["id", "name", "geometry"]],
+        fit_key="b",
+    )
+    filtered = compose_live(frames, view, InlineData())
+    # the base (st_folium's frame) is the same: only the overlay is swapped
+    assert _base_script(plain.base) == _base_script(filtered.base)
+    names = [type(c).__name__ for c in filtered.overlay._children.values()]
+    assert names.count("AtlasGeoJson") == len(filtered.drawn) + 1  # and the selection outline
+    assert names[-3:] == ["LiveLegend", "KeepView", "OverlayDrawn"]
+    children = list(filtered.overlay._children.values())
+    legend = children[-3]
+    assert legend.html == legend_html(filtered.drawn, ATTRIBUTION)  # the layers drawn now
+    # the overlay places and counts the base map, not itself
+    assert children[-2].map is filtered.base and children[-1].map is filtered.base
+
+
+def test_a_layer_needing_other_scripts_gets_a_new_frame(tiled_atlas):
+    frames = layer_frames(tiled_atlas)
+    epci = compose_live(frames, MapView(layers=("epci",)), InlineData())
+    both = compose_live(frames, MapView(layers=("communes", "epci")), InlineData())
+    assert _base_script(epci.base) != _base_script(both.base)
+    # the frame loads the overlay's scripts with its base (st_folium loads them once)
+    (assets,) = [c for c in both.base._children.values() if type(c).__name__ == "OverlayAssets"]
+    urls = [url for _, url in assets.default_js]
+    assert any(u.endswith("atlas-tiles.js") for u in urls)
+    assert any("vectorgrid" in u for u in urls)
