@@ -42,6 +42,15 @@ QUALITATIVE = (
     "#88419d",
 )
 BORDER = {"color": "#808080", "weight": 0.5, "opacity": 0.7, "fillOpacity": 0.85}
+# Territory kind (geodata.territory.TERRITORY_KINDS) -> the tile attribute holding its code.
+TERRITORY_FIELDS = {
+    "commune": "code",
+    "epci": "epci",
+    "pays": "pays",
+    "ti": "ti",
+    "departement": "dep",
+    "region": "reg",
+}
 
 # Programmes a commune can be in (a census is no programme).
 MEMBER_PROGRAMMES = tuple(k for k, p in PROGRAMMES.items() if p.kind != "census")
@@ -65,6 +74,7 @@ def communes_layer(
     *,
     departements: list[str] | None = None,
     highlight: str | None = None,
+    territory: tuple[str, str] | None = None,
 ) -> AtlasTiles:
     """Draw every commune from the tiles, coloured by ``mode``.
 
@@ -78,11 +88,15 @@ def communes_layer(
         Draw only the communes of these départements (the others are not drawn at all).
     highlight : str, optional
         INSEE code of the commune drawn with a thick dark outline.
+    territory : (kind, code), optional
+        Draw only the communes of this territory (a kind of :data:`TERRITORY_FIELDS`, its
+        code as :func:`geodata.territory.parse_territory_id` reads it: ``("ti", "ti-8408")``).
 
     Raises
     ------
     ValueError
-        For a mode not in :data:`MODES` (listing them), or a tile set without ``communes``.
+        For a mode not in :data:`MODES` (listing them), a territory kind not in
+        :data:`TERRITORY_FIELDS`, or a tile set without ``communes``.
     """
     if mode not in MODES:
         raise ValueError(f"unknown commune colouring {mode!r}; expected one of {list(MODES)}")
@@ -93,6 +107,14 @@ def communes_layer(
             f"(layers: {list(source.tileset.layers)}); rebuild with `atlas build`"
         )
     coloring, legend = coloring_of(mode, source.frame)
+    filters = {"dep": list(departements)} if departements else {}
+    if territory is not None:
+        kind, code = territory
+        if kind not in TERRITORY_FIELDS:
+            raise ValueError(
+                f"unknown territory kind {kind!r}; expected one of {list(TERRITORY_FIELDS)}"
+            )
+        filters[TERRITORY_FIELDS[kind]] = [code]
     spec = TileSpec(
         name=LAYER,
         kind_label=KIND_LABEL,
@@ -104,7 +126,7 @@ def communes_layer(
         none_color=NONE_COLOR,
         style=dict(BORDER),
         colors=legend,
-        filters={"dep": list(departements)} if departements else None,
+        filters=filters or None,
         highlight=highlight,
         mode=mode,
         compression=source.tileset.compression,

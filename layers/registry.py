@@ -56,6 +56,9 @@ class MapView:
     # reader's centre and zoom (layers or filters changed); "" always fits ``bounds``.
     fit_key: str = ""
     communes_mode: str = communes.DEFAULT_MODE  # colouring of the commune layer
+    # (kind, code): tile layers draw only this territory's features ("Uniquement mon
+    # territoire", a static export of one territory); GeoJSON frames are clipped instead.
+    territory: tuple[str, str] | None = None
 
 
 # (frame or tile source, store, view) -> the folium layer
@@ -101,6 +104,7 @@ REGISTRY: dict[str, MapLayer] = {
                 v.communes_mode,
                 departements=v.departements,
                 highlight=v.highlight.get("commune"),
+                territory=v.territory,
             ),
             ("communes",),
             "commune",

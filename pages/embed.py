@@ -13,10 +13,13 @@ with a link to its fiche (:class:`layers.site.FichePopups`).
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import geopandas as gpd
 import streamlit as st
 from streamlit_folium import st_folium
 
+from layers import communes
 from layers import site as embed
 from layers.accessibility import wheel_scrolls_page
 from layers.compose import cap_notice, compose_map
@@ -45,11 +48,14 @@ frames = data.map_layers()
 selection = map_view.selection
 if selection is not None and embedding.only_territory(st.query_params.to_dict()):
     # "Uniquement mon territoire" (&seul=1): the map draws the territory's features only.
+    # GeoJSON frames are clipped to its outline, tile layers keep its features only.
     inside = selection.geometry.iloc[0]
     frames = {
         k: embed.clip(f, inside) if isinstance(f, gpd.GeoDataFrame) else f
         for k, f in frames.items()
     }
+    if view.selection[0] in communes.TERRITORY_FIELDS:
+        map_view = replace(map_view, territory=view.selection)
 name = selection["name"].iloc[0] if selection is not None and "name" in selection else None
 st.title(literal("Atlas des coopérations territoriales" + (f" — {name}" if name else "")))
 m, drawn, missing = compose_map(frames, map_view, data.store())

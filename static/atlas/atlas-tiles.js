@@ -62,10 +62,13 @@
     return spec.none;
   }
 
+  // Every filter must hold: the property (or one id of a ";" list: Pays, TI) is allowed.
   function kept(spec, props) {
     var filters = spec.filters || {};
     for (var field in filters) {
-      if (filters[field].indexOf(String(props[field])) === -1) { return false; }
+      var allowed = filters[field];
+      var values = String(props[field] == null ? "" : props[field]).split(";");
+      if (!values.some(function (v) { return allowed.indexOf(v) !== -1; })) { return false; }
     }
     return true;
   }

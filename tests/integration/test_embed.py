@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import json
 import re
 
 import pytest
@@ -39,3 +40,14 @@ def test_embed_page_is_the_map_alone_and_the_carte_page_offers_the_snippet(real_
     block = next(h.proto.body for h in at.get("html") if "atlas-code" in h.proto.body)
     snippet = html.unescape(re.sub(r"<[^>]+>", "", block))  # the text the reader copies
     assert snippet.startswith("<iframe ") and "embed=1&amp;couches=epci%2Cti&amp;dep=42" in snippet
+
+
+def test_only_my_territory_draws_its_communes_alone_on_the_embedded_map(real_build):
+    at = AppTest.from_file(str(PROJECT_ROOT / "app.py"), default_timeout=60)
+    at.query_params.update({"embed": "1", "couches": "communes", "sel": "ti-8408", "seul": "1"})
+    at.run()
+    assert not at.exception, at.exception
+    script = json.loads(at.get("component_instance")[0].proto.json_args)["script"]
+    start = script.index("atlas.tileLayer(") + len("atlas.tileLayer(")
+    spec, _ = json.JSONDecoder().raw_decode(script, start)
+    assert spec["name"] == "communes" and spec["filters"] == {"ti": ["ti-8408"]}

@@ -160,6 +160,17 @@ def test_the_scope_and_the_selection_reach_the_tile_spec(tiled_atlas):
     assert REGISTRY["communes"].selects == "commune"
 
 
+def test_only_one_territory_keeps_its_communes_in_the_tile_spec(tiled_atlas):
+    view = MapView(layers=("communes",), departements=["42"], territory=("ti", "ti-8408"))
+    spec = REGISTRY["communes"].draw(_source(tiled_atlas), InlineData(), view).spec
+    assert spec.filters == {"dep": ["42"], "ti": ["ti-8408"]}  # both must hold in the browser
+    for kind, field in communes.TERRITORY_FIELDS.items():
+        only = communes.communes_layer(_source(tiled_atlas), territory=(kind, "x")).spec
+        assert only.filters == {field: ["x"]}
+    with pytest.raises(ValueError, match="epci"):
+        communes.communes_layer(_source(tiled_atlas), territory=("cas", "c1"))
+
+
 def test_an_unknown_colouring_is_refused_naming_the_known_ones(tiled_atlas):
     with pytest.raises(ValueError, match="nombre"):
         communes.communes_layer(_source(tiled_atlas), "couleur")
