@@ -378,6 +378,20 @@ def _admin(
     return head.merge(counts, left_on="territory_id", right_index=True, how="left")
 
 
+def grouping_communes(kind: str, table: pd.DataFrame, communes: pd.DataFrame) -> pd.DataFrame:
+    """Return ``tid, insee_com``: the communes of each grouping of ``table``, as counted here.
+
+    ``table`` lists groupings of ``kind`` (the Pays / PETR: ``<kind>_id`` or ``id``, ``nom``,
+    ``members`` their EPCI, optionally ``member_communes``); a grouping's communes are those
+    of its member EPCI and its own member communes — the membership every count of this
+    module uses, for the vector tiles to colour the same communes.
+    """
+    territories = _extra_territories(kind, table)
+    pairs = _pairs(territories, communes)
+    ids = territories["territory_id"].reset_index(drop=True)
+    return pd.DataFrame({"tid": ids[pairs["_t"]].values, "insee_com": pairs["insee_com"].values})
+
+
 def _pairs(terr: pd.DataFrame, communes: pd.DataFrame) -> pd.DataFrame:
     """``_t, insee_com``: the communes of each territory (member EPCI and own communes)."""
     terr = terr.reset_index(drop=True).rename_axis("_t").reset_index()

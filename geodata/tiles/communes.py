@@ -120,10 +120,7 @@ def _pays_pairs(communes: gpd.GeoDataFrame, pays: pd.DataFrame | None) -> pd.Dat
     if pays is None:
         return pd.DataFrame({"tid": [], "insee_com": []}, dtype=str)
     table = pd.DataFrame(pays.drop(columns="geometry", errors="ignore"))
-    territories = facts._extra_territories("pays", table)  # the counts' own membership
-    pairs = facts._pairs(territories, communes)
-    ids = territories["territory_id"].reset_index(drop=True)
-    return pd.DataFrame({"tid": ids[pairs["_t"]].values, "insee_com": pairs["insee_com"].values})
+    return facts.grouping_communes("pays", table, communes)  # the counts' own membership
 
 
 def _within(communes: gpd.GeoDataFrame, areas: gpd.GeoDataFrame | None) -> set[str]:
