@@ -194,12 +194,3 @@ def class_labels(breaks: list[int], unit: str) -> list[str]:
     labels = [f"moins de {fmt_int(breaks[0])} {unit}"]
     labels += [f"{fmt_int(a)} à {fmt_int(b - 1)} {unit}" for a, b in pairwise(breaks)]
     return [*labels, f"{fmt_int(breaks[-1])} {unit} ou plus"]
-
-
-def palette_index(value: str, size: int = len(QUALITATIVE)) -> int:
-    """Return the colour index ``atlas-tiles.js`` picks for ``value`` (FNV-1a, 32 bits)."""
-    data = value.encode("utf-16-le")  # JavaScript strings are UTF-16 code units
-    h = 0x811C9DC5
-    for i in range(0, len(data), 2):
-        h = ((h ^ int.from_bytes(data[i : i + 2], "little")) * 0x01000193) & 0xFFFFFFFF
-    return h % size
