@@ -46,7 +46,13 @@ from playwright.sync_api import sync_playwright
 ROOT = Path(__file__).resolve().parent.parent
 T = TypeVar("T")
 sys.path.insert(0, str(ROOT))
-from tests.support.browser import CHROMIUM_ARGS, chromium_path, streamlit_server  # noqa: E402
+from tests.support.browser import (  # noqa: E402
+    CANVAS_PIXELS,
+    CHROMIUM_ARGS,
+    chromium_path,
+    rgb,
+    streamlit_server,
+)
 
 FRAME = 'iframe[title="streamlit_folium.st_folium"]'
 FRAME_URL = "streamlit_folium"  # in the URL of st_folium's frame (its component path)
@@ -157,27 +163,19 @@ def map_frame(page, timeout: float = 120_000):
 # and enough pixels of the expected colours are on its canvases (read back with
 # getImageData; the fill is translucent, so the alpha is ignored and RGB matched within a
 # tolerance). ``window.__benchDrawn`` keeps the frame's clock at that moment.
-COMMUNES_DRAWN = """([selector, colours, minimum]) => {
+COMMUNES_DRAWN = (
+    """([selector, colours, minimum]) => {
   const el = document.querySelector(selector);
   if (!el || el.getAttribute('data-loaded') !== '1') { return false; }
   if (window.__benchZoom && !window.__benchZoom.sawLoading) { return false; }
-  let hits = 0;
-  for (const canvas of el.querySelectorAll('canvas')) {
-    if (!canvas.width || !canvas.height) { continue; }
-    const d = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
-    for (let i = 0; i < d.length; i += 16) {   // every 4th pixel is plenty
-      if (d[i + 3] < 24) { continue; }
-      if (!colours.length) { hits++; continue; }
-      for (const c of colours) {
-        if (Math.abs(d[i] - c[0]) <= 8 && Math.abs(d[i + 1] - c[1]) <= 8
-            && Math.abs(d[i + 2] - c[2]) <= 8) { hits++; break; }
-      }
-    }
-  }
+  const hits = ("""
+    + CANVAS_PIXELS
+    + """)([selector, colours, 4]);  // every 4th pixel is plenty
   if (hits < minimum) { return false; }
   window.__benchDrawn = performance.now();
   return hits;
 }"""
+)
 
 # Evaluated in the map's frame: watch the layer's data-loaded attribute (so the zoom step
 # waits for the redraw it caused, not the state before it), then fit the view to a
@@ -605,12 +603,7 @@ def commune_colours(mode: str, build: Path) -> tuple[list[tuple[int, int, int]],
     except (ImportError, AttributeError, KeyError, ValueError) as exc:
         return [], f"no colouring {mode!r} in layers/communes.py: {exc!r}"
     found = [coloring.get("color"), *coloring.get("classes", []), *coloring.get("hash", [])]
-    return [_rgb(c) for c in found if c and c != communes.NONE_COLOR], None
-
-
-def _rgb(colour: str) -> tuple[int, int, int]:
-    colour = colour.lstrip("#")
-    return int(colour[0:2], 16), int(colour[2:4], 16), int(colour[4:6], 16)
+    return [rgb(c) for c in found if c and c != communes.NONE_COLOR], None
 
 
 def departement_bounds(build: Path, code: str) -> list[list[float]]:

@@ -16,8 +16,10 @@ from playwright.sync_api import expect
 
 from layers.tiles import read_tileset
 from tests.support.browser import (
+    CANVAS_PIXELS,
     MAP_FRAME,
     SHAPES,
+    rgb,
     skip_without_chromium,
     streamlit_server,
 )
@@ -310,18 +312,10 @@ def test_a_region_is_found_by_name_and_opens_its_fiche(app_url, page):
     page.wait_for_url("**/territoire?t=reg-84**", timeout=TIMEOUT)
 
 
-COMMUNE_PIXELS = """
-const [r, g, b] = %s;
-let hits = 0;
-for (const canvas of document.querySelectorAll('.atlas-tiles-communes canvas')) {
-  const data = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
-  for (let i = 0; i < data.length; i += 4) {
-    if (data[i + 3] > 0 && Math.abs(data[i] - r) < 8 && Math.abs(data[i + 1] - g) < 8 &&
-        Math.abs(data[i + 2] - b) < 8) { hits++; }
-  }
-}
-return hits;
-"""
+def commune_pixels(page, colour: str) -> int:
+    """Pixels of ``colour`` the commune tile layer drew on its canvases."""
+    frame = page.locator(MAP_FRAME).last.element_handle(timeout=TIMEOUT).content_frame()
+    return frame.evaluate(CANVAS_PIXELS, [".atlas-tiles-communes", [rgb(colour)], 1])
 
 
 def test_the_commune_layer_draws_its_tiles_and_a_click_opens_the_commune(app_url, page, real_atlas):
@@ -330,8 +324,7 @@ def test_the_commune_layer_draws_its_tiles_and_a_click_opens_the_commune(app_url
     page.goto(f"{app_url}/?couches=communes&communes=acv&dep=42")
     tiles = map_frame(page).locator(".atlas-tiles-communes[data-loaded='1'] canvas")
     tiles.first.wait_for(state="attached", timeout=TIMEOUT)
-    rgb = [int(MEMBER_COLOR[i : i + 2], 16) for i in (1, 3, 5)]
-    assert map_eval(page, COMMUNE_PIXELS % rgb) > 50  # Roanne, Saint-Étienne… in ACV
+    assert commune_pixels(page, MEMBER_COLOR) > 50  # Roanne, Saint-Étienne… in ACV
     roanne = real_atlas.communes.set_index("insee_com").geometry["42187"].representative_point()
     point = map_eval(page, f"return map.latLngToContainerPoint([{roanne.y}, {roanne.x}]);")
     box = page.locator(MAP_FRAME).last.bounding_box()
@@ -342,7 +335,7 @@ def test_the_commune_layer_draws_its_tiles_and_a_click_opens_the_commune(app_url
     wait_map(page, "return map.getZoom() > 11;")
     tiles = map_frame(page).locator(".atlas-tiles-communes[data-loaded='1'] canvas")
     tiles.first.wait_for(state="attached", timeout=TIMEOUT)
-    assert map_eval(page, COMMUNE_PIXELS % rgb) > 1000
+    assert commune_pixels(page, MEMBER_COLOR) > 1000
     assert page.requested_hosts <= {"127.0.0.1"}, page.requested_hosts
     assert page.errors == []
     # A tile is sent as the gzip file it is: the server does not compress it again (its

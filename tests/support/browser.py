@@ -36,6 +36,31 @@ CHROMIUM_ARGS = [
 
 MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"]'  # st_folium's iframe
 SHAPES = "path.leaflet-interactive"  # every drawn polygon and circle marker
+# Run in the map's frame with ``[selector, colours, step]``: how many pixels of the canvases
+# under ``selector`` (a tile layer's container) are within 8 of one of ``colours`` ([r, g, b]
+# each; any opaque pixel when empty), reading one pixel in ``step``. Tile layers draw on
+# canvas: this is how a test or a benchmark sees what they drew.
+CANVAS_PIXELS = """([selector, colours, step]) => {
+  let hits = 0;
+  for (const canvas of document.querySelectorAll(selector + ' canvas')) {
+    if (!canvas.width || !canvas.height) { continue; }
+    const d = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+    for (let i = 0; i < d.length; i += 4 * step) {
+      if (d[i + 3] < 24) { continue; }
+      if (!colours.length) { hits++; continue; }
+      for (const c of colours) {
+        if (Math.abs(d[i] - c[0]) <= 8 && Math.abs(d[i + 1] - c[1]) <= 8
+            && Math.abs(d[i + 2] - c[2]) <= 8) { hits++; break; }
+      }
+    }
+  }
+  return hits;
+}"""
+
+
+def rgb(colour: str) -> list[int]:
+    """Return ``[r, g, b]`` of a ``#rrggbb`` colour."""
+    return [int(colour[i : i + 2], 16) for i in (1, 3, 5)]
 
 
 class Server(NamedTuple):
