@@ -109,6 +109,7 @@ def compose_live(
     OverlayDrawn(m).add_to(overlay)
     LegendStyle().add_to(m)
     OverlayAssets(overlay).add_to(m)
+    CatchUp().add_to(m)
     return LiveMap(m, overlay, drawn, missing)
 
 
@@ -178,6 +179,29 @@ class OverlayDrawn(MacroElement):
         super().__init__()
         self._name = "OverlayDrawn"
         self.map = m
+
+
+class CatchUp(MacroElement):
+    """Once its base is drawn, ask Streamlit for the latest overlay of the frame.
+
+    st_folium draws the first overlay it was given once the frame's scripts are loaded,
+    and ignores the overlays that arrive meanwhile (a filter changed during the load):
+    telling Streamlit the frame is ready again makes it send the latest one.
+    """
+
+    _template = Template(
+        "{% macro script(this, kwargs) %}\n"
+        "setTimeout(function () {\n"
+        "  if (window.Streamlit && window.Streamlit.setComponentReady) {\n"
+        "    window.Streamlit.setComponentReady();\n"
+        "  }\n"
+        "}, 0);\n"
+        "{% endmacro %}"
+    )
+
+    def __init__(self):
+        super().__init__()
+        self._name = "CatchUp"
 
 
 class OverlayAssets(JSCSSMixin, MacroElement):

@@ -53,6 +53,9 @@ def territory_search(
     without asking. With no match, say what the atlas holds.
     """
     query = st.text_input(label, placeholder=placeholder, key=KEY, live=True)
+    # Results in a container that is always there: what follows (the map) keeps its place
+    # in the page whether results are listed or not (Streamlit keeps the map's frame).
+    results = st.container()
     previous = st.session_state.get(f"{KEY}_last", "")
     st.session_state[f"{KEY}_last"] = query or ""
     st.session_state[f"{KEY}_cleared"] = bool(previous) and not query
@@ -60,7 +63,7 @@ def territory_search(
         return None
     found = hits(query.strip(), region)
     if found.empty:
-        st.info(literal(f"Aucun territoire ne correspond à « {query} ». {HOLDS}"))
+        results.info(literal(f"Aucun territoire ne correspond à « {query} ». {HOLDS}"))
         return None
     options = list(zip(found["kind"].astype(str), found["id"].astype(str), strict=True))
     exact_code = query.strip().lower() in {territory_id(k, i).lower() for k, i in options} | {
@@ -70,7 +73,7 @@ def territory_search(
         return options[0]
     labels = [result_label(row) for row in found.itertuples()]
     key = f"{KEY}_choix_{abs(hash(query))}"
-    st.pills(
+    results.pills(
         f"{len(options)} résultats : choisissez" if len(options) > 1 else "Résultat",
         range(len(options)),
         format_func=labels.__getitem__,

@@ -114,11 +114,14 @@
 
   // Fit the map on `bounds` with a margin, and again when the map's frame is resized
   // (Streamlit sizes its iframe after the first fit) unless the reader has moved the map.
+  // Without animation: Leaflet ignores a new view while a zoom animation runs (a refit on
+  // resize, then the fit of a new selection, would leave the map on the first).
   function fitView(map, bounds, options) {
-    var opts = Object.assign({ padding: [24, 24], maxZoom: 12 }, options || {});
+    var opts = Object.assign({ padding: [24, 24], maxZoom: 12 }, options || {}, { animate: false });
     var target = L.latLngBounds(bounds);
     var fitted = null;
     function fit() {
+      if (map._animatingZoom) { map.once("zoomend", fit); return; }  // the reader's zoom
       map.fitBounds(target, opts);
       fitted = { center: map.getCenter(), zoom: map.getZoom() };
     }
