@@ -6,12 +6,25 @@
 (function (global) {
   "use strict";
 
+  // The mouse in a canvas tile's own pixels. VectorGrid 1.3.0 subtracts the tile's offset
+  // from the layer point, right at whole zooms only: at a fractional zoom (zoomSnap 0.25)
+  // the tile level is scaled, and hover and clicks missed their feature.
+  function tilePoint(tile, e) {
+    var map = tile._map, c = tile._tileCoord;
+    return map.project(map.mouseEventToLatLng(e), c.z)
+      .subtract(L.point(c.x, c.y).scaleBy(tile._size));
+  }
+
   // Leaflet >= 1.8 has no L.DomEvent.fakeStop, which VectorGrid 1.3.0's canvas tiles call
   // on each click (Leaflet/Leaflet.VectorGrid#274, fixed by #288: stop() instead).
-  if (L.Canvas && L.Canvas.Tile && !L.DomEvent.fakeStop) {
+  if (L.Canvas && L.Canvas.Tile) {
     L.Canvas.Tile.include({
+      _onMouseMove: function (e) {
+        if (!this._map || this._map.dragging.moving() || this._map._animatingZoom) { return; }
+        this._handleMouseHover(e, tilePoint(this, e));
+      },
       _onClick: function (e) {
-        var point = this._map.mouseEventToLayerPoint(e).subtract(this.getOffset());
+        var point = tilePoint(this, e);
         var clicked = null;
         for (var id in this._layers) {
           var layer = this._layers[id];
