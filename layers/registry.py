@@ -9,7 +9,8 @@ A layer drawn from vector tiles (``tiles``: the tile layer's name, see :mod:`lay
 sits beside the GeoJSON ones: :func:`layer_frames` gives it a :class:`~layers.tiles.TileSource`
 (the build's tile set and its attribute frame) instead of a GeoDataFrame, or None when the
 build has no such tiles; its draw returns an :class:`~layers.tiles.AtlasTiles`. The static
-export does not write tiles yet (:data:`NOT_EXPORTABLE`). No Streamlit.
+export copies its tiles; the table twins do not list its features (:data:`TILE_LAYERS`).
+No Streamlit.
 """
 
 from __future__ import annotations
@@ -201,8 +202,9 @@ REGISTRY: dict[str, MapLayer] = {
 }
 LAYERS = tuple(REGISTRY)  # every layer key, in the sidebar's order
 DEFAULT_LAYERS = ("epci", "cases")
-# Layers the static export (``atlas embed``) cannot write yet: drawn from vector tiles.
-NOT_EXPORTABLE = tuple(key for key, layer in REGISTRY.items() if layer.tiles)
+# Layers drawn from vector tiles: the table twins (``?embed=1``, ``atlas embed``) do not
+# list their features (tens of thousands of communes), and say so.
+TILE_LAYERS = tuple(key for key, layer in REGISTRY.items() if layer.tiles)
 
 
 def layer_frames(atlas: Atlas) -> dict[str, gpd.GeoDataFrame | TileSource | None]:

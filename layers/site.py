@@ -1,6 +1,6 @@
 """Static export of the map: a standalone site any static web server or CDN can serve.
 
-``atlas embed --out DIR [--territory ID] [--layers epci,ti,...]`` writes::
+``atlas embed --out DIR [--territory ID] [--layers epci,ti,...] [--communes MODE]`` writes::
 
     DIR/index.html            lang="fr", a strict Content-Security-Policy, no inline script
     DIR/vendor/...            Leaflet (and Leaflet.markercluster when a layer clusters),
@@ -10,6 +10,14 @@
                               legend and the table twin, filters both from one text input
     DIR/data/config.json      layer specs, legend, attribution, bounds
     DIR/data/<layer>-<hash>.geojson
+    DIR/tiles/communes/<z>/<x>/<y>.pbf.gz
+                              the build's vector tiles of the commune layer (copied as they
+                              are, gzip files: any static server sends them, no range
+                              request); with --territory, only the tiles over its outline
+                              from the finest zoom holding it in 2 × 2 tiles, and the
+                              layer's spec lists only those (no request for a tile that is
+                              not there); the page then also loads leaflet.vectorgrid and
+                              atlas/atlas-tiles.js
     DIR/.atlas-embed          the list of the files above (see below)
 
 ``DIR`` must be new, empty, or a previous export: the marker ``.atlas-embed`` lists the
@@ -17,7 +25,7 @@ files of an export, and the next export into ``DIR`` replaces or removes those f
 A non-empty folder without the marker is refused, untouched, as is a file of the new
 export that would overwrite a file the previous export did not write.
 
-The page loads nothing from another origin (no basemap: tiles would be third-party
+The page loads nothing from another origin (no basemap: its raster tiles would be third-party
 requests) and no script is built from data: every text reaches the DOM through
 ``textContent`` or Leaflet tooltips escaped by ``atlas-layers.js``. Only the columns each
 layer draws are exported (never the tiers-lieux ``web`` column); any e-mail address or
@@ -49,8 +57,11 @@ from geodata.atlas import Atlas
 from geodata.output import OutputError, inside, prepare_dir
 from geodata.report import BuildReport
 from geodata.sources import anct
+from geodata.territory import commune_codes, parse_territory_id
 from geodata.text import fold, mask_contacts
+from geodata.tiles import mercator
 from geodata.vocab import FRANCE_VIEW, LIST_SEP, PROGRAMMES, TIERS_LIEUX, leaflet_bounds
+from layers import communes as communes_mod
 from layers import overseas
 from layers.assets import vendored_links, vendored_targets
 from layers.geojson import (
@@ -66,13 +77,14 @@ from layers.legend import swatch_color
 from layers.registry import (
     DEFAULT_LAYERS,
     LAYERS,
-    NOT_EXPORTABLE,
     REGISTRY,
+    TILE_LAYERS,
     MapView,
     draw_layer,
     layer_frames,
 )
 from layers.selection import selection_layer
+from layers.tiles import TILE_SUFFIX, TILES_JS, TileSource, TileSpec
 
 ATTRIBUTION = "Sources : IGN, INSEE, ANCT — Licence Ouverte 2.0"
 # No 'unsafe-inline' nor 'unsafe-eval' for scripts, no remote origin anywhere. The one
@@ -100,6 +112,7 @@ class ExportResult:
     features: dict[str, int]  # layer key -> features exported
     missing: list[str]  # layers asked for but not in the build
     masked: int = 0  # text fields in which contact details were masked
+    tiles: dict[str, tuple[int, int]] = field(default_factory=dict)  # key -> (files, bytes)
     replaced: bool = False  # out_dir held a previous export (its marker)
     capped: dict[str, tuple[int, int]] = field(default_factory=dict)  # key -> (written, matching)
     removed: list[Path] = field(default_factory=list)  # files of it not in this one
@@ -173,7 +186,7 @@ def features_table(
     parts = []
     for spec in specs:
         gdf = frames.get(spec.name)
-        if gdf is None or spec.name in NOT_EXPORTABLE:  # tiles: not listed (see not_listed)
+        if gdf is None or spec.name in TILE_LAYERS:  # tiles: not listed (see not_listed)
             continue
         gdf = apply_text(apply_filters(gdf, spec.filters), spec)
         if spec.capped:  # the map sent only the first features: list those, not all
@@ -213,6 +226,9 @@ class FichePopups(MacroElement):
 
     The name and id are read back from the feature's tooltip (``"<name> — <kind> <id>"``,
     see :mod:`layers.geojson`) and reach the DOM as text (``textContent``), never as HTML.
+    A tile layer (leaflet.vectorgrid) is hooked as a whole: its own click handler, which
+    runs first, gives the clicked feature (``e.sourceTarget``) that tooltip
+    (``static/atlas/atlas-tiles.js``).
     """
 
     _template = Template(
@@ -220,7 +236,8 @@ class FichePopups(MacroElement):
         "(function (map, links) {\n"
         "  var pattern = / — ([^—]+?) (\\S+)$/;\n"
         "  function open(e) {\n"
-        "    var tip = e.target.getTooltip ? e.target.getTooltip() : null;\n"
+        "    var source = e.target.feature ? e.target : (e.sourceTarget || e.layer);\n"
+        "    var tip = source && source.getTooltip ? source.getTooltip() : null;\n"
         "    if (!tip) { return; }\n"
         "    var text = new DOMParser().parseFromString(String(tip.getContent()), 'text/html')"
         ".body.textContent;\n"
@@ -241,7 +258,8 @@ class FichePopups(MacroElement):
         "    L.popup().setLatLng(e.latlng).setContent(box).openOn(map);\n"
         "  }\n"
         "  function hook(layer) {\n"
-        "    if (layer.feature && layer.getTooltip) { layer.on('click', open); }\n"
+        "    var tiles = L.VectorGrid && layer instanceof L.VectorGrid;\n"
+        "    if (tiles || (layer.feature && layer.getTooltip)) { layer.on('click', open); }\n"
         "  }\n"
         "  map.on('layeradd', function (e) { hook(e.layer); });\n"
         "  map.eachLayer(hook);\n"
@@ -308,6 +326,7 @@ def export_site(
     *,
     title: str | None = None,
     atlas_url: str = "",
+    communes_mode: str = communes_mod.DEFAULT_MODE,
 ) -> ExportResult:
     """Write the standalone site of ``layers`` (optionally one territory) to ``out_dir``.
 
@@ -328,6 +347,8 @@ def export_site(
         Page title (default: the atlas's name, and the territory's).
     atlas_url : str
         Link "Ouvrir l'atlas complet" in the footer (none when empty).
+    communes_mode : str
+        Colouring of the commune layer, a key of :data:`layers.communes.MODES`.
 
     Returns
     -------
@@ -337,19 +358,20 @@ def export_site(
     Raises
     ------
     ValueError
-        For an unknown layer key or territory.
+        For an unknown layer key, territory or commune colouring (French for the latter).
     OutputError
         (a ValueError) When ``out_dir`` cannot be written into, is a non-empty folder
         without the marker, or a file would leave it or overwrite a file not listed.
     FileNotFoundError
-        When static/vendor is missing (run ``make assets``).
+        When static/vendor is missing (run ``make assets``), or a tile the tile set lists.
     """
     unknown = [k for k in layers if k not in LAYERS]
     if unknown:
         raise ValueError(f"unknown layer(s) {unknown}; expected some of {list(LAYERS)}")
-    if tiled := [k for k in layers if k in NOT_EXPORTABLE]:
-        raise ValueError(not_exportable(tiled))
+    if communes_mode not in communes_mod.MODES:
+        raise ValueError(unknown_mode(communes_mode))
     outline = territory_outline(atlas, territory) if territory else None
+    ref = parse_territory_id(territory) if territory else None
     out_dir = Path(out_dir)
     previous = previous_export(out_dir)
     result = ExportResult(out_dir, [], {}, [])
@@ -359,6 +381,18 @@ def export_site(
     for key in layers:
         if frames.get(key) is None:
             result.missing.append(key)
+            continue
+        if isinstance(frames[key], TileSource):
+            where = (ref.kind, ref.code) if ref is not None else None
+            view = MapView(layers=(key,), communes_mode=communes_mode, territory=where)
+            tile_spec = draw_layer(key, frames[key], CapturingStore(), view).spec
+            specs.append(_stage_tiles(staged, key, frames[key], tile_spec, outline, result))
+            legend += _legend(tile_spec)
+            result.features[key] = (
+                len(commune_codes(atlas, ref.kind, ref.code))
+                if ref is not None
+                else frames[key].tileset.layers[tile_spec.name].count
+            )
             continue
         spec, frame = _layer(key, frames[key], atlas, outline, result)
         specs.append(spec.to_js({"url": _stage_geojson(staged, spec.name, frame)}))
@@ -378,13 +412,15 @@ def export_site(
         "attribution": " ".join([attribution(atlas.report, layers), *export_notices(result)]),
         "atlasUrl": atlas_url if re.match(r"^https?://", atlas_url) else "",
         "fiches": fiche_links(atlas_url) if re.match(r"^https?://", atlas_url) else {},
+        "notListed": tiles_note([s["name"] for s in specs if s.get("type") == "tiles"]),
     }
     staged["data/config.json"] = json.dumps(
         config_js, ensure_ascii=False, separators=(",", ":")
     ).encode()
-    cluster = any(s["cluster"] for s in specs)
-    staged.update(_assets(cluster=cluster))
-    staged["index.html"] = index_html(title, cluster).encode()
+    cluster = any(s.get("cluster") for s in specs)
+    tiles = any(s.get("type") == "tiles" for s in specs)
+    staged.update(_assets(cluster=cluster, tiles=tiles))
+    staged["index.html"] = index_html(title, cluster, tiles=tiles).encode()
     _commit(out_dir, staged, previous, result)
     return result
 
@@ -480,19 +516,22 @@ def _write_marker(out_dir: Path, files: set[str]) -> None:
     )
 
 
-def not_exportable(keys: Sequence[str]) -> str:
-    """Return the French line refusing tile layers in a static export."""
-    names = ", ".join(f"« {REGISTRY[k].label} »" for k in keys)
-    return (
-        f"couche {names} dessinée en tuiles vectorielles : pas encore exportable par "
-        "atlas embed, retirez-la de --layers"
-    )
+def unknown_mode(mode: str) -> str:
+    """Return the French line refusing a commune colouring that is not a key of ``MODES``."""
+    modes = ", ".join(f"{key} ({label})" for key, label in communes_mod.MODES.items())
+    return f"--communes {mode!r} inconnu : choisissez l'un des modes {modes}"
 
 
 def not_listed(keys: Sequence[str]) -> str:
     """Return the French note of the table twin on the tile layers it does not list."""
-    names = ", ".join(f"« {REGISTRY[k].label} »" for k in keys if k in NOT_EXPORTABLE)
+    names = ", ".join(f"« {REGISTRY[k].label} »" for k in keys if k in TILE_LAYERS)
     return f"La couche {names} n'est pas listée dans ce tableau." if names else ""
+
+
+def tiles_note(keys: Sequence[str]) -> str:
+    """Return the export's French note on the tile layers its table and filter leave out."""
+    note = not_listed(keys)
+    return f"{note} Le filtre par nom ne s'applique pas à elle." if note else ""
 
 
 def export_notices(result: ExportResult) -> list[str]:
@@ -562,13 +601,98 @@ def _stage_geojson(staged: dict[str, bytes | Path], name: str, gdf: gpd.GeoDataF
     return rel
 
 
+def _stage_tiles(
+    staged: dict[str, bytes | Path],
+    key: str,
+    source: TileSource,
+    spec: TileSpec,
+    outline: gpd.GeoDataFrame | None,
+    result: ExportResult,
+) -> dict:
+    """Stage the tiles of tile layer ``key`` (those over ``outline`` only); return its spec.
+
+    The spec (``atlas.tileLayer``'s, marked ``"type": "tiles"``) points at the export's
+    copy, ``tiles/<layer>/{z}/{x}/{y}.pbf.gz``, and its ranges list exactly the tiles
+    copied, so the page never asks for a tile that is not there. A territory's export
+    copies the zooms from :func:`coarsest_zoom` up only.
+    """
+    layer = REGISTRY[key].tiles
+    info = source.tileset.layers[layer]
+    ranges = info.ranges if outline is None else tiles_over(info.ranges, outline.total_bounds)
+    coarsest = min(map(int, ranges)) if outline is None else coarsest_zoom(ranges)
+    ranges = {z: zoom_ranges for z, zoom_ranges in ranges.items() if int(z) >= coarsest}
+    rels = {
+        f"tiles/{tile}": source.tileset.folder / tile
+        for z, zoom_ranges in ranges.items()
+        for x, y in mercator.tiles_in([tuple(r) for r in zoom_ranges])
+        for tile in [f"{layer}/{z}/{x}/{y}{TILE_SUFFIX}"]
+    }
+    missing = [str(path) for path in rels.values() if not path.is_file()]
+    if missing:
+        raise FileNotFoundError(
+            f"{missing[0]} (and {len(missing) - 1} other tile(s)) listed by "
+            f"{source.tileset.folder / 'tileset.json'} is missing; rebuild with "
+            "`atlas build --force`"
+        )
+    staged.update(rels)
+    result.tiles[key] = (len(rels), sum(path.stat().st_size for path in rels.values()))
+    url = f"tiles/{layer}/{{z}}/{{x}}/{{y}}{TILE_SUFFIX}"
+    return {
+        **spec.to_js(),
+        "type": "tiles",
+        "url": url,
+        "ranges": ranges,
+        "minNativeZoom": coarsest,
+    }
+
+
+def coarsest_zoom(ranges: dict[str, list[list[int]]], most: int = 4) -> int:
+    """Return the finest zoom at which ``ranges`` hold at most ``most`` tiles (2 × 2).
+
+    A territory's export starts there: a coarser tile holds the communes of a far larger
+    area (zoom 4: all of metropolitan France, 1 MB), drawn filtered to a few of them, while
+    the browser draws that zoom's tiles scaled down when the reader zooms out. The
+    coarsest zoom of ``ranges`` when even it needs more tiles.
+    """
+    fits = [
+        int(z) for z, zoom_ranges in ranges.items() if len(mercator.tiles_in(zoom_ranges)) <= most
+    ]
+    return max(fits, default=min(map(int, ranges)))
+
+
+def tiles_over(
+    ranges: dict[str, list[list[int]]], bounds: Sequence[float]
+) -> dict[str, list[list[int]]]:
+    """Cut a tile set's ``ranges`` (zoom -> ``[[xmin, xmax, ymin, ymax]…]``) to ``bounds``.
+
+    ``bounds`` is ``(west, south, east, north)`` in degrees, widened by 1/32 of a tile at
+    each zoom (8 pixels of a 256-pixel tile), so that a border simplified a little outside
+    the territory's outline is still drawn. A zoom with no tile there keeps an empty list.
+    """
+    west, south, east, north = (float(v) for v in bounds)
+    (x0, y0), (x1, y1) = mercator.lonlat_to_m(west, south), mercator.lonlat_to_m(east, north)
+    out: dict[str, list[list[int]]] = {}
+    for z, zoom_ranges in ranges.items():
+        pad = mercator.tile_size_m(int(z)) / 32
+        bx0, bx1, by0, by1 = mercator.tile_range((x0 - pad, y0 - pad, x1 + pad, y1 + pad), int(z))
+        cut = [
+            [max(r[0], bx0), min(r[1], bx1), max(r[2], by0), min(r[3], by1)] for r in zoom_ranges
+        ]
+        kept = [r for r in cut if r[0] <= r[1] and r[2] <= r[3]]
+        out[z] = [list(r) for r in dict.fromkeys(tuple(r) for r in kept)]
+    return out
+
+
 EXPORT_VENDOR = "vendor"  # the export's copy of static/vendor, linked relatively
 
 
-def _assets(*, cluster: bool) -> dict[str, Path]:
+def _assets(*, cluster: bool, tiles: bool = False) -> dict[str, Path]:
     """Return the site's scripts, styles and icon: path in the export -> file to copy."""
     packages = ["leaflet"] + (["leaflet.markercluster"] if cluster else [])
+    packages += ["leaflet.vectorgrid"] if tiles else []
     files = {"atlas/atlas-layers.js": STATIC / "atlas" / "atlas-layers.js"}
+    if tiles:
+        files[TILES_JS] = STATIC / TILES_JS
     files |= {f"embed/{n}": STATIC / "embed" / n for n in ("embed.js", "embed.css")}
     files["embed/favicon.png"] = STATIC / "atlas" / "favicon.png"
     for rel, (package, _) in vendored_targets(Path()).items():  # as `make assets` lays them out
@@ -580,15 +704,19 @@ def _assets(*, cluster: bool) -> dict[str, Path]:
     return files
 
 
-def index_html(title: str, cluster: bool) -> str:
-    """Return the page: static markup, every script and style a file of the site itself."""
+def index_html(title: str, cluster: bool, *, tiles: bool = False) -> str:
+    """Return the page: static markup, every script and style a file of the site itself.
+
+    leaflet.vectorgrid and ``atlas-tiles.js`` are loaded only when a tile layer is drawn.
+    """
     links = ["leaflet_css", "leaflet"] + (
         ["markerclustercss", "markerclusterdefaultcss", "markerclusterjs"] if cluster else []
     )
+    links += ["leaflet_vectorgrid"] if tiles else []
     urls = [url for _, url in vendored_links(links, EXPORT_VENDOR)]
     css = [u for u in urls if u.endswith(".css")] + ["embed/embed.css"]
     js = [u for u in urls if u.endswith(".js")]
-    js += ["atlas/atlas-layers.js", "embed/embed.js"]
+    js += ["atlas/atlas-layers.js", *([TILES_JS] if tiles else []), "embed/embed.js"]
     head = "".join(f'<link rel="stylesheet" href="{h}">\n' for h in css)
     head += "".join(f'<script src="{s}" defer></script>\n' for s in js)
     return _PAGE.format(csp=escape(CSP, quote=False), title=escape(title), head=head)

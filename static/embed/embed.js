@@ -1,12 +1,17 @@
-/* Atlas des coopérations territoriales — static export page (geodata/embed.py).
+/* Atlas des coopérations territoriales — static export page (layers/site.py).
  * Reads data/config.json, draws each layer with atlas.geojsonLayer (atlas-layers.js), the
  * legend, and a table twin of the features on the map; one text filter drives both.
+ * A layer of vector tiles ("type": "tiles", the communes) is drawn once with
+ * atlas.tileLayer (atlas-tiles.js) from the export's own tiles: the text filter and the
+ * table twin leave it out, and a note above the table says so.
  * No data ever goes through innerHTML: text is set with textContent, tooltips are escaped
  * by atlas-layers.js. Only same-origin files are fetched. */
 (function () {
   "use strict";
 
-  var state = { map: null, config: null, data: [], drawn: [] };
+  var state = { map: null, config: null, data: [], drawn: [], tiles: [] };
+
+  function isTiles(spec) { return spec.type === "tiles"; }
 
   function el(tag, text, className) {
     var node = document.createElement(tag);
@@ -29,14 +34,18 @@
 
   function draw(text) {
     state.drawn.forEach(function (d) { state.map.removeLayer(d.layer); });
-    state.drawn = state.config.layers.map(function (spec, i) {
+    state.drawn = [];
+    state.config.layers.forEach(function (spec, i) {
+      if (isTiles(spec)) { return; }
       var own = spec.name === "selection";
       var layer = atlas.geojsonLayer(Object.assign({}, spec, {
         url: null, data: state.data[i], text: own ? spec.text : (text || spec.text)
       }));
       layer.addTo(state.map);
-      if (!own) { layer.on("click", function (e) { popup(spec, e.layer, e.latlng); }); }
-      return { spec: spec, layer: layer, own: own };
+      if (!own) {
+        layer.on("click", function (e) { popup(spec, propsOf(e.layer), e.latlng); });
+      }
+      state.drawn.push({ spec: spec, layer: layer, own: own });
     });
     fillTable();
   }
@@ -57,8 +66,9 @@
 
   // A click on a feature: its name, its kind and, when the atlas's address is known, a
   // link to its fiche in a new tab. Text only (textContent), the id URL-encoded.
-  function popup(spec, item, latlng) {
-    var props = (item && item.feature && item.feature.properties) || {};
+  function propsOf(item) { return (item && item.feature && item.feature.properties) || {}; }
+
+  function popup(spec, props, latlng) {
     var box = el("div");
     box.appendChild(el("strong", props[spec.labelField] || "(sans nom)"));
     box.appendChild(el("div", spec.kindLabel));
@@ -124,7 +134,12 @@
       var li = el("li");
       var swatch = el("span", null, "swatch " + (entry.shape === "point" ? "point" : "area"));
       swatch.setAttribute("aria-hidden", "true");
-      swatch.style.backgroundColor = entry.color;  // CSSOM: allowed by the page's CSP
+      // CSSOM: allowed by the page's CSP. "One colour per EPCI" is a gradient.
+      if (/gradient\(/.test(entry.color)) {
+        swatch.style.background = entry.color;
+      } else {
+        swatch.style.backgroundColor = entry.color;
+      }
       li.appendChild(swatch);
       li.appendChild(document.createTextNode(entry.label));
       list.appendChild(li);
@@ -144,6 +159,26 @@
       statement.rel = "noopener";
       statement.target = "_blank";
       document.getElementById("lien-atlas").append(" · ", statement);
+    }
+  }
+
+  // Tile layers: drawn once, under the GeoJSON layers; a click on a feature (its
+  // properties, given by atlas-tiles.js's handler) opens the same popup as the others.
+  function drawTiles(config) {
+    config.layers.filter(isTiles).forEach(function (spec) {
+      var grid = atlas.tileLayer(spec);
+      grid.on("click", function (e) {
+        var feature = e.sourceTarget || e.layer;
+        if (feature && feature.properties) { popup(spec, feature.properties, e.latlng); }
+      });
+      grid.addTo(state.map);
+      state.tiles.push({ spec: spec, layer: grid });
+    });
+    if (config.notListed) {
+      var note = el("p", config.notListed, "non-liste");
+      note.id = "non-liste";
+      var table = document.querySelector(".tableau");
+      table.parentNode.insertBefore(note, table);
     }
   }
 
@@ -173,7 +208,10 @@
     if (config.overseas) { atlas.overseasControl(config.overseas).addTo(state.map); }
     legend(config.legend);
     footer(config);
-    return Promise.all(config.layers.map(function (spec) { return getJson(spec.url); }))
+    drawTiles(config);
+    return Promise.all(config.layers.map(function (spec) {
+      return isTiles(spec) ? null : getJson(spec.url);
+    }))
       .then(function (data) {
         state.data = data;
         var input = document.getElementById("filtre");

@@ -24,10 +24,11 @@ import pytest
 
 from geodata.text import EMAIL_RE, PHONE_RE
 from layers import site as embed
+from layers.communes import MEMBER_COLOR
 from layers.registry import layer_frames
 from pages.ui import embedding
 from pages.ui.viewstate import from_query
-from tests.support.browser import MAP_FRAME, SHAPES, skip_without_chromium
+from tests.support.browser import CANVAS_PIXELS, MAP_FRAME, SHAPES, rgb, skip_without_chromium
 from tests.support.synthetic import XSS_NAMES
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration]
@@ -95,6 +96,47 @@ def test_static_export_draws_the_map_offline_under_its_csp(national_export, page
         assert page.evaluate("window.__csp") == []
     size = sum(p.stat().st_size for p in national_export.rglob("*") if p.is_file())
     print(f"\nstatic export (epci, cases): {size:,} bytes, drawn in {seconds:.2f} s")
+
+
+def test_static_export_of_a_territory_draws_its_communes_from_its_own_tiles(
+    real_atlas, tmp_path, page
+):
+    embed.export_site(
+        tmp_path,
+        real_atlas,
+        ["communes"],
+        "200035731",
+        atlas_url="https://atlas.example.fr/",
+        communes_mode="acv",
+    )
+    with static_server(tmp_path) as url:  # http.server: no range request, gzip files as is
+        open_export(page, url)
+        page.locator(".atlas-tiles-communes[data-loaded='1'] canvas").first.wait_for(
+            state="attached", timeout=TIMEOUT
+        )
+        acv = [".atlas-tiles-communes", [rgb(MEMBER_COLOR)], 1]
+        assert page.evaluate(CANVAS_PIXELS, acv) > 50  # Roanne is in ACV
+        roanne = real_atlas.communes.set_index("insee_com").geometry["42187"]
+        point = roanne.representative_point()
+        xy = page.evaluate("p => atlasEmbed.map.latLngToContainerPoint(p)", [point.y, point.x])
+        box = page.locator("#carte").bounding_box()
+        page.mouse.click(box["x"] + xy["x"], box["y"] + xy["y"])
+        popup = page.locator(".leaflet-popup-content")
+        popup.locator("a").wait_for(timeout=TIMEOUT)
+        assert popup.locator("strong").inner_text() == "Roanne"
+        assert popup.locator("a").get_attribute("href") == (
+            "https://atlas.example.fr/territoire?t=42187"
+        )
+        note = page.locator("#non-liste").inner_text()  # above the table twin
+        assert note.startswith("La couche « Communes » n'est pas listée dans ce tableau.")
+        assert page.locator("#tableau tbody tr").count() == 0
+        # Zoomed out past the coarsest zoom copied: its tiles scaled down, no other asked for.
+        page.evaluate("() => atlasEmbed.map.setZoom(5, {animate: false})")
+        page.locator(".atlas-tiles-communes[data-loaded='1'] canvas").first.wait_for(
+            state="attached", timeout=TIMEOUT
+        )
+        assert page.requested_hosts == {"127.0.0.1"}, page.requested_hosts
+        assert page.errors == [] and page.evaluate("window.__csp") == []  # no 404, no CSP
 
 
 def test_static_export_reaches_each_drom_in_one_click(national_export, page):
@@ -314,8 +356,8 @@ def test_wheel_scrolls_the_host_page_and_ctrl_wheel_zooms_the_map(app_url, page,
         assert frame.evaluate("() => map.getZoom()") == before + 1  # the plain wheel: no zoom
 
 
-def test_click_opens_a_popup_linking_to_the_fiche_without_a_focus_box(short_page):
-    frame = embed_map(short_page, "couches=cases")
+def test_click_opens_a_popup_linking_to_the_fiche_without_a_focus_box(short_page, real_atlas):
+    frame = embed_map(short_page, "couches=communes,cases")
     # The topmost feature under a case's point takes the click (a case area may cover it).
     frame.locator(f'{SHAPES}[fill="#000000"]').first.click(force=True)
     link = frame.locator(".leaflet-popup-content a")
@@ -328,6 +370,17 @@ def test_click_opens_a_popup_linking_to_the_fiche_without_a_focus_box(short_page
         ".outlineStyle]"
     )
     assert clicked == ["path", "none"]  # focused by the click, without a black rectangle
+    # A commune of the tile layer (under the case studies, 120 km from any) opens one too.
+    frame.locator(".atlas-tiles-communes[data-loaded='1'] canvas").first.wait_for(
+        state="attached", timeout=TIMEOUT
+    )
+    sabres = real_atlas.communes.set_index("insee_com").geometry["40246"].representative_point()
+    xy = frame.evaluate("p => map.latLngToContainerPoint(p)", [sabres.y, sabres.x])
+    box = short_page.locator(MAP_FRAME).last.bounding_box()
+    short_page.mouse.click(box["x"] + xy["x"], box["y"] + xy["y"])  # a fractional zoom
+    commune = frame.locator(".leaflet-popup-content").filter(has_text="Sabres").locator("a")
+    commune.wait_for(timeout=TIMEOUT)
+    assert commune.get_attribute("href").endswith("/territoire?t=40246")
 
 
 def test_skip_link_leads_to_the_table_and_the_default_height_has_no_second_scrollbar(

@@ -197,13 +197,6 @@ def test_a_tile_set_of_another_format_is_refused_with_the_file_named(tmp_path):
         read_tileset(tmp_path)
 
 
-def test_the_static_export_refuses_the_commune_layer_in_one_french_line(tiled_atlas, tmp_path):
-    with pytest.raises(ValueError, match="« Communes » .*pas encore exportable") as error:
-        site.export_site(tmp_path / "out", tiled_atlas, ["epci", "communes"])
-    assert "\n" not in str(error.value)
-    assert not (tmp_path / "out").exists()
-
-
 def test_the_table_twin_does_not_list_the_communes_and_says_so(tiled_atlas):
     frames = layer_frames(tiled_atlas)
     _, drawn, _ = compose_map(frames, MapView(layers=("communes", "epci")), InlineData())

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
 
 import geopandas as gpd
 import pandas as pd
@@ -12,11 +13,13 @@ import shapely
 
 from geodata.report import BuildReport, Source, StageReport
 from geodata.text import contains_contact
+from geodata.tiles import mercator
 from layers import site as embed
 from layers.geojson import LayerSpec
 from layers.legend import Legend, legend_html, replace_legend
 from pages.ui import embedding
 from pages.ui.viewstate import ViewState, from_query
+from tests.support.tiles import write_tileset
 
 
 def test_embed_is_asked_by_embed_1_or_streamlit_embed_true():
@@ -214,3 +217,150 @@ def test_atlas_embed_is_a_command_of_atlas(tmp_path):
     )
     assert args.func is embed_cli.run and args.layers == "epci,ti"
     assert args.territory == "dep-42" and args.out == tmp_path
+
+
+# --- the commune layer: the build's vector tiles, copied into the export ---------------
+
+
+@pytest.fixture
+def tiled_atlas(embed_atlas, tmp_path):
+    """The four Ain communes of ``embed_atlas`` (40 km west to east), with tiles z8-z13."""
+    com = embed_atlas.communes
+    props = com.assign(
+        code=com["insee_com"],
+        dep=com["insee_dep"],
+        reg=com["insee_reg"],
+        epci=com["siren_epci"],
+        pays="",
+        ti="",
+        prog=["acv;pvd", "pvd", "", "villages_avenir"],
+        n_prog=[2, 1, 0, 1],
+        pop=com["population"],
+    )[["code", "nom", "dep", "reg", "epci", "pays", "ti", "prog", "n_prog", "pop", "geometry"]]
+    write_tileset(tmp_path / "build" / "tiles", props, range(8, 14))
+    return replace(embed_atlas, out=tmp_path / "build")
+
+
+def _tiles_on_disk(out) -> set[tuple[int, int, int]]:
+    return {
+        (int(p.parts[-3]), int(p.parts[-2]), int(p.name.split(".")[0]))
+        for p in (out / "tiles" / "communes").rglob("*.pbf.gz")
+    }
+
+
+def _tile_spec(out) -> dict:
+    config = json.loads((out / "data" / "config.json").read_text())
+    return next(s for s in config["layers"] if s.get("type") == "tiles")
+
+
+def test_a_territory_export_copies_only_the_tiles_over_it_and_lists_exactly_those(
+    tiled_atlas, tmp_path
+):
+    whole = embed.export_site(tmp_path / "fr", tiled_atlas, ["epci", "communes"])
+    part = embed.export_site(tmp_path / "t", tiled_atlas, ["communes"], territory="01001")
+    assert whole.features["communes"] == 4 and part.features == {"communes": 1}
+    national, local = _tiles_on_disk(tmp_path / "fr"), _tiles_on_disk(tmp_path / "t")
+    assert local < national and whole.tiles["communes"][0] == len(national)
+    assert part.tiles["communes"] == (
+        len(local),
+        sum(p.stat().st_size for p in (tmp_path / "t" / "tiles").rglob("*.pbf.gz")),
+    )
+    spec = _tile_spec(tmp_path / "t")
+    listed = {
+        (int(z), x, y) for z, ranges in spec["ranges"].items() for x, y in mercator.tiles_in(ranges)
+    }
+    assert listed == local  # the page asks for no tile that is not there
+    com = tiled_atlas.communes.set_index("insee_com").geometry.representative_point()
+    coarsest = spec["minNativeZoom"]  # zooming out further draws its tiles scaled down
+    assert coarsest == min(z for z, _, _ in local) and coarsest < spec["maxNativeZoom"] == 13
+    for z in range(coarsest, 14):
+        assert (z, *mercator.tile_of(com["01001"].x, com["01001"].y, z)) in local
+    assert (13, *mercator.tile_of(com["01005"].x, com["01005"].y, 13)) not in local  # 30 km east
+    assert spec["filters"] == {"code": ["01001"]}  # its communes only, of the tiles copied
+
+
+def test_a_territory_export_starts_at_the_finest_zoom_holding_it_in_four_tiles():
+    ranges = {"4": [[8, 8, 5, 5]], "5": [[16, 17, 10, 11]], "6": [[32, 34, 21, 22]]}
+    assert embed.coarsest_zoom(ranges) == 5  # zoom 4 tiles hold far more than the territory
+    assert embed.coarsest_zoom({"4": [[0, 2, 0, 2]], "5": [[0, 4, 0, 4]]}) == 4  # none fits
+
+
+def test_the_tile_spec_points_at_the_exports_own_tiles(tiled_atlas, tmp_path):
+    out = tmp_path / "out"
+    embed.export_site(out, tiled_atlas, ["communes", "cases"], communes_mode="acv")
+    spec = _tile_spec(out)
+    assert spec["url"] == "tiles/communes/{z}/{x}/{y}.pbf.gz" and spec["compression"] == "gzip"
+    assert spec["coloring"]["member"] == "acv" and spec["kindLabel"] == "Commune"
+    config = json.loads((out / "data" / "config.json").read_text())
+    assert all("type" not in s for s in config["layers"] if s["name"] != "communes")
+    assert {"label": "Commune : Action cœur de ville", "color": "#D55E00", "shape": "area"} in (
+        config["legend"]
+    )
+    assert config["notListed"].startswith("La couche « Communes » n'est pas listée")
+    x, _, y, _ = spec["ranges"]["9"][0]
+    assert (out / "tiles" / "communes" / "9" / str(x) / f"{y}.pbf.gz").read_bytes() == (
+        tiled_atlas.out / "tiles" / "communes" / "9" / str(x) / f"{y}.pbf.gz"
+    ).read_bytes()
+
+
+def test_vectorgrid_is_loaded_only_with_a_tile_layer_and_the_csp_is_unchanged(
+    tiled_atlas, tmp_path
+):
+    embed.export_site(tmp_path / "a", tiled_atlas, ["epci", "communes"])
+    embed.export_site(tmp_path / "b", tiled_atlas, ["epci"])
+    with_tiles, without = ((tmp_path / d / "index.html").read_text() for d in "ab")
+    scripts = re.findall(r'<script src="([^"]+)"', with_tiles)
+    assert scripts[-3:] == ["atlas/atlas-layers.js", "atlas/atlas-tiles.js", "embed/embed.js"]
+    assert "vendor/leaflet.vectorgrid/Leaflet.VectorGrid.bundled.min.js" in scripts
+    assert all((tmp_path / "a" / s).is_file() for s in scripts)
+    assert "vectorgrid" not in without.lower() and "atlas-tiles" not in without
+    assert not (tmp_path / "b" / "atlas" / "atlas-tiles.js").exists()
+    csp = r'http-equiv="Content-Security-Policy" content="([^"]+)"'
+    assert re.search(csp, with_tiles).group(1) == re.search(csp, without).group(1)
+    assert "notListed" in json.loads((tmp_path / "b" / "data" / "config.json").read_text())
+
+
+def test_the_marker_lists_the_tiles_and_the_next_export_removes_them(tiled_atlas, tmp_path):
+    out = tmp_path / "out"
+    embed.export_site(out, tiled_atlas, ["epci", "communes"])
+    listed = set((out / embed.MARKER).read_text().splitlines())
+    tiles = {p.relative_to(out).as_posix() for p in (out / "tiles").rglob("*.gz")}
+    assert tiles and tiles <= listed
+    result = embed.export_site(out, tiled_atlas, ["epci"])
+    assert result.replaced and len(result.removed) >= len(tiles)
+    assert not (out / "tiles").exists()  # emptied folders pruned too
+    assert (out / "index.html").is_file()
+
+
+def test_an_unknown_commune_colouring_is_refused_in_french(
+    embed_atlas, tmp_path, capsys, monkeypatch
+):
+    from cli import embed as embed_cli
+    from cli import main
+
+    monkeypatch.setattr(embed_cli.atlas_mod, "load", lambda build=None: embed_atlas)
+    out = tmp_path / "s"
+    assert main(["embed", "--out", str(out), "--layers", "communes", "--communes", "pvdd"]) == 2
+    err = capsys.readouterr().err
+    assert len(err.splitlines()) == 1 and "--communes 'pvdd' inconnu" in err
+    assert "pvd (Petites villes de demain)" in err and "population (Population)" in err
+    assert not out.exists()
+    with pytest.raises(ValueError, match="inconnu : choisissez"):
+        embed.export_site(out, embed_atlas, ["communes"], communes_mode="pvdd")
+
+
+def test_atlas_embed_says_how_many_tile_files_it_copied(tiled_atlas, tmp_path, capsys, monkeypatch):
+    from cli import embed as embed_cli
+    from cli import main
+
+    monkeypatch.setattr(embed_cli.atlas_mod, "load", lambda build=None: tiled_atlas)
+    out = tmp_path / "out"
+    assert main(["embed", "--out", str(out), "--layers", "communes", "--communes", "epci"]) == 0
+    tiles = list((out / "tiles" / "communes").rglob("*.pbf.gz"))
+    size = sum(p.stat().st_size for p in tiles)
+    said = capsys.readouterr().out
+    assert "  communes: 4 features" in said
+    assert (
+        f"    vector tiles: {len(tiles)} files, {size:,} bytes (0.0 MB) in tiles/communes/" in said
+    )
+    assert _tile_spec(out)["coloring"]["by"] == "epci"
