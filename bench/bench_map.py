@@ -6,6 +6,8 @@ Measures, for the atlas (``app.py``) and the naive way (``bench/naive_app.py``, 
 unsimplified EPCI GeoJSON inlined through st_folium), on a warm server:
 - first map drawn: navigation until all 1,253 EPCI shapes are in the page (median of N;
   both servers run at once and the draws alternate, so both see the same machine load);
+- the same on a return visit (a second visit in the same browser: its HTTP cache warm,
+  a new Streamlit session);
 - map data received by the browser for that view (see :class:`Traffic`);
 - a filter change redrawn (atlas only: département 42 chosen in the sidebar);
 - the national commune layer (atlas only, ``/?couches=communes&communes=<mode>``): navigation
@@ -258,6 +260,24 @@ def first_draw(browser, url: str, wait: Callable, split: bool = False) -> dict:
     return out
 
 
+def return_visit(browser, url: str, wait: Callable) -> float:
+    """Seconds of a second visit to ``url`` in the same browser (its HTTP cache warm).
+
+    Streamlit's bundle is cached as immutable; a new Streamlit session all the same.
+    """
+    ctx = browser.new_context(viewport=VIEWPORT)
+    page = ctx.new_page()
+    page.goto(url)
+    wait(page)
+    page.goto("about:blank")
+    start = time.perf_counter()
+    page.goto(url)
+    wait(page)
+    elapsed = time.perf_counter() - start
+    ctx.close()
+    return elapsed
+
+
 def epci_drawn(page) -> None:
     """Wait until all EPCI shapes are in the map's frame."""
     page.frame_locator(FRAME).locator(SHAPES).nth(EPCI_COUNT - 1).wait_for(
@@ -467,19 +487,36 @@ def measure(browser, build: Path, runs: int, sessions: int, mode: str) -> tuple[
                     naive_unmeasured,
                 )
             )
+        say(f"{runs} return visits (browser cache warm), atlas and naive in turn")
+        again, naive_again = [], []
+        for _ in range(runs):
+            again.append(
+                guarded("return visit", lambda: return_visit(browser, url, epci_drawn), unmeasured)
+            )
+            naive_again.append(
+                guarded(
+                    "return visit",
+                    lambda: return_visit(browser, naive_url, epci_drawn),
+                    naive_unmeasured,
+                )
+            )
         loads.append(os.getloadavg()[0])
         say(f"atlas: {runs} filter changes")
         filtered = guarded(
             "filter change", lambda: [filter_redraw(browser, url) for _ in range(runs)], unmeasured
         )
         atlas = first_figures(draws) | {
+            "return_visit_s": median_or_none(again),
             "filter_redraw_s": statistics.median(filtered) if filtered else None,
             "rss_idle_mb": idle,
         }
         atlas |= measure_communes(browser, url, pid, build, runs, sessions, mode, unmeasured)
         loads.append(os.getloadavg()[0])
         say(f"naive: {sessions} sessions")
-        naive = first_figures(naive_draws) | {"rss_idle_mb": naive_idle}
+        naive = first_figures(naive_draws) | {
+            "return_visit_s": median_or_none(naive_again),
+            "rss_idle_mb": naive_idle,
+        }
         naive |= guarded(
             "sessions",
             lambda: concurrent_sessions(browser, naive_url, naive_pid, sessions, [epci_drawn]),
@@ -489,6 +526,12 @@ def measure(browser, build: Path, runs: int, sessions: int, mode: str) -> tuple[
     atlas["load_average_1min"] = [round(x, 2) for x in loads]  # start, draws, atlas, naive
     atlas["unmeasured"], naive["unmeasured"] = unmeasured, naive_unmeasured
     return atlas, naive
+
+
+def median_or_none(values: list[float | None]) -> float | None:
+    """Median of the values measured (None when none was)."""
+    done = [v for v in values if v is not None]
+    return statistics.median(done) if done else None
 
 
 def first_figures(draws: list[dict | None]) -> dict:
@@ -639,6 +682,7 @@ def table(figures: dict, sessions: int) -> str:
     atlas, naive = figures["atlas"], figures["naive"]
     rows = [
         ("first_draw_s", "first national EPCI map drawn (s)"),
+        ("return_visit_s", "  same, return visit (browser cache) (s)"),
         ("map_data_mb", "map data, national view (MB)"),
         ("filter_redraw_s", "filter change redrawn (s)"),
         ("communes_first_draw_s", "commune layer drawn (s)"),
