@@ -42,7 +42,7 @@
   }
 
   // FNV-1a (32 bits) of a string: the same value picks the same colour on every map
-  // (layers/communes.py palette_index mirrors it).
+  // (a commune in several groupings takes the colour of its first).
   function hash(text) {
     var h = 0x811c9dc5;
     for (var i = 0; i < text.length; i++) {
