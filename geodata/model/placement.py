@@ -42,6 +42,7 @@ class _Lookup:
     ti: gpd.GeoDataFrame  # Territoires d'industrie by id_ti (empty when not loaded)
     deps_of_epci: dict[str, list[str]]  # every département an EPCI's communes are in
     reg_of_dep: dict[str, str]
+    epci_of_pays: dict[str, list[str]]  # the member EPCI of each Pays
 
 
 def place_cases(
@@ -72,6 +73,10 @@ def place_cases(
         ).set_index("id_ti"),
         deps_of_epci=deps.groupby("siren_epci")["insee_dep"].agg(sorted).to_dict(),
         reg_of_dep=dict(zip(communes["insee_dep"], communes["insee_reg"], strict=True)),
+        epci_of_pays={
+            str(pid): [s for s in str(members or "").split(LIST_SEP) if s]
+            for pid, members in zip(pays["pays_id"], pays["members"], strict=True)
+        },
     )
     pays_of_epci = _pays_of_epci(pays)
     rows, unplaced = [], []
@@ -119,8 +124,9 @@ def _place_one(row: dict, look: _Lookup) -> tuple[shapely.Geometry, str] | None:
             insee_dep=look.com.at[code, "insee_dep"],
             insee_reg=look.com.at[code, "insee_reg"],
         )
-    elif sirens:
-        deps = sorted({d for s in sirens for d in look.deps_of_epci.get(s, [])})
+    elif sirens or pays_id in look.epci_of_pays:  # on an area: all its départements
+        members = sirens or look.epci_of_pays[pays_id]
+        deps = sorted({d for s in members for d in look.deps_of_epci.get(s, [])})
         regs = sorted({look.reg_of_dep.get(d, "") for d in deps} - {""})
         row.update(insee_dep=LIST_SEP.join(deps), insee_reg=LIST_SEP.join(regs))
     lat, lon = row.get("lat"), row.get("lon")

@@ -87,6 +87,8 @@ def test_case_known_only_by_its_epci_is_drawn_on_the_epci_area(communes, epci, p
 def test_case_known_only_by_its_pays_is_drawn_on_the_pays(communes, epci, pays):
     placed, _ = place_cases(_cases(pays_id="pays-a"), communes, epci, pays[0])
     assert placed.iloc[0].placement == "pays"
+    # its départements and régions, so a map limited to one of them still draws it
+    assert (placed.iloc[0].insee_dep, placed.iloc[0].insee_reg) == ("01", "84")
 
 
 def test_own_coordinates_win_over_the_commune(communes, epci, pays):
