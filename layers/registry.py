@@ -109,6 +109,7 @@ REGISTRY: dict[str, MapLayer] = {
             ),
             ("communes",),
             "commune",
+            lists=_lists(*communes.MEMBER_PROGRAMMES),  # the programmes it colours by
             tiles=communes.LAYER,
         ),
         MapLayer(

@@ -83,6 +83,9 @@ def test_vintages_come_from_the_build_report():
     assert "COG 2025" in text and "Action cœur de ville : liste du 5 septembre 2024" in text
     assert "août" not in text  # PVD not drawn
     assert embed.attribution(BuildReport(), ["epci"]) == embed.ATTRIBUTION
+    # the communes are coloured by the programmes: their lists are cited
+    communes = embed.attribution(report, ["communes"])
+    assert "5 septembre 2024" in communes and "7 août 2024" in communes
 
 
 def test_features_table_applies_the_map_filters_and_text():
