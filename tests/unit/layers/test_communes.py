@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import re
-from dataclasses import replace
 
 import mapbox_vector_tile
 import pandas as pd
@@ -19,27 +18,14 @@ from layers.legend import legend_html
 from layers.registry import LAYERS, REGISTRY, MapView, layer_frames
 from layers.tiles import TileSource, publish, read_tileset
 from pages.ui.viewstate import ViewState, from_query
-from tests.support.tiles import write_tileset
+from tests.support.tiles import with_commune_tiles
 from tests.unit.layers.test_accessibility import contrast
 
 
 @pytest.fixture
 def tiled_atlas(embed_atlas, tmp_path):
     """The four Ain communes of ``embed_atlas``, with a tile set in its build directory."""
-    com = embed_atlas.communes
-    props = com.assign(
-        code=com["insee_com"],
-        dep=com["insee_dep"],
-        reg=com["insee_reg"],
-        epci=com["siren_epci"],
-        pays=["pays-bugey", "", "", ""],
-        ti=["", "", "ti-0101", ""],
-        prog=["acv;pvd", "pvd", "", "villages_avenir"],
-        n_prog=[2, 1, 0, 1],
-        pop=com["population"],
-    )[["code", "nom", "dep", "reg", "epci", "pays", "ti", "prog", "n_prog", "pop", "geometry"]]
-    write_tileset(tmp_path / "build" / "tiles", props)
-    return replace(embed_atlas, out=tmp_path / "build")
+    return with_commune_tiles(embed_atlas, tmp_path / "build")
 
 
 def _digest(atlas) -> str:

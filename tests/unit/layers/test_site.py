@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import replace
 
 import geopandas as gpd
 import pandas as pd
@@ -19,7 +18,7 @@ from layers.geojson import LayerSpec
 from layers.legend import Legend, legend_html, replace_legend
 from pages.ui import embedding
 from pages.ui.viewstate import ViewState, from_query
-from tests.support.tiles import write_tileset
+from tests.support.tiles import with_commune_tiles
 
 
 def test_embed_is_asked_by_embed_1_or_streamlit_embed_true():
@@ -228,20 +227,7 @@ def test_atlas_embed_is_a_command_of_atlas(tmp_path):
 @pytest.fixture
 def tiled_atlas(embed_atlas, tmp_path):
     """The four Ain communes of ``embed_atlas`` (40 km west to east), with tiles z8-z13."""
-    com = embed_atlas.communes
-    props = com.assign(
-        code=com["insee_com"],
-        dep=com["insee_dep"],
-        reg=com["insee_reg"],
-        epci=com["siren_epci"],
-        pays="",
-        ti="",
-        prog=["acv;pvd", "pvd", "", "villages_avenir"],
-        n_prog=[2, 1, 0, 1],
-        pop=com["population"],
-    )[["code", "nom", "dep", "reg", "epci", "pays", "ti", "prog", "n_prog", "pop", "geometry"]]
-    write_tileset(tmp_path / "build" / "tiles", props, range(8, 14))
-    return replace(embed_atlas, out=tmp_path / "build")
+    return with_commune_tiles(embed_atlas, tmp_path / "build", range(8, 14), pays="", ti="")
 
 
 def _tiles_on_disk(out) -> set[tuple[int, int, int]]:
