@@ -507,7 +507,7 @@ def measure(browser, build: Path, runs: int, sessions: int, mode: str) -> tuple[
         )
         atlas = first_figures(draws) | {
             "return_visit_s": median_or_none(again),
-            "filter_redraw_s": statistics.median(filtered) if filtered else None,
+            "filter_redraw_s": median_or_none(filtered or []),
             "rss_idle_mb": idle,
         }
         atlas |= measure_communes(browser, url, pid, build, runs, sessions, mode, unmeasured)
