@@ -130,7 +130,8 @@ def test_dashboard_page_has_no_wcag_violation(app_url, audit_page, target):
 
 def test_a_fresh_servers_first_visitor_on_a_deep_link_gets_the_atlas_page(real_build, browser):
     # Streamlit runs a deep link's file directly until st.navigation is first called: the
-    # first visitor of /apropos got module names in the sidebar, lang="en" and no page CSS.
+    # first visitor of /apropos got module names in the sidebar, lang="en" and no page CSS
+    # (Streamlit's old pages-directory mode must not take over: pages/__init__).
     with streamlit_server(env={"ATLAS_BUILD_DIR": str(real_build)}) as server:
         context = browser.new_context(viewport={"width": 1400, "height": 1000})
         page = context.new_page()
@@ -140,6 +141,9 @@ def test_a_fresh_servers_first_visitor_on_a_deep_link_gets_the_atlas_page(real_b
             nav = page.locator("[data-testid='stSidebarNav']")
             assert nav.get_by_text("À propos", exact=True).count() == 1
             assert nav.get_by_text("apropos", exact=True).count() == 0
+            labels = [t.split("\n")[-1] for t in nav.locator("a").all_inner_texts()]
+            assert labels[0] == "Carte"  # the atlas's navigation (other pages may be added)
+            assert {"Études de cas", "Territoire", "Données et sources", "À propos"} <= set(labels)
             styles = page.evaluate(
                 "[...document.querySelectorAll('style')].map(s => s.textContent)"
             )

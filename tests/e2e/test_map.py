@@ -21,7 +21,6 @@ from tests.support.browser import (
     SHAPES,
     rgb,
     skip_without_chromium,
-    streamlit_server,
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration]
@@ -101,43 +100,30 @@ def test_a_permalink_reproduces_the_view(app_url, page):
     assert not page.get_by_label("Pays / PETR").first.is_checked()
 
 
-def test_a_deep_link_as_first_visit_opens_its_page_with_the_atlas_navigation(real_build, browser):
-    """Streamlit's old pages-directory mode must not take over a fresh server (pages/__init__)."""
-    with streamlit_server(env={"ATLAS_BUILD_DIR": str(real_build)}) as srv:
-        context = browser.new_context(viewport={"width": 1400, "height": 1000})
-        page = context.new_page()
-        page.goto(f"{srv.url}/cas?cas=roanne-territoire")
-        page.get_by_role("heading", name="Roanne Territoire").wait_for(timeout=TIMEOUT)
-        nav = page.locator('[data-testid="stSidebarNav"] a')
-        nav.first.wait_for(timeout=TIMEOUT)
-        labels = [text.split("\n")[-1] for text in nav.all_inner_texts()]
-        assert labels[0] == "Carte"  # the atlas's navigation (other pages may be added)
-        assert {"Études de cas", "Territoire", "Données et sources", "À propos"} <= set(labels)
-        context.close()
+def test_carte_path_works_on_a_server_that_already_served_a_session(app_url, browser):
+    """``/carte?couches=…`` resolves to the map once the server left its first-visit mode.
 
-
-def test_carte_path_works_on_a_server_that_already_served_a_session(real_build, browser):
-    """``/carte?couches=…`` resolves to the map once the server left its first-visit mode."""
-    with streamlit_server(env={"ATLAS_BUILD_DIR": str(real_build)}) as srv:
-        context = browser.new_context(viewport={"width": 1400, "height": 1000})
-        first = context.new_page()
-        first.goto(srv.url)
-        first.locator(MAP_FRAME).first.wait_for(timeout=3 * TIMEOUT)  # a cold server loads
-        page = context.new_page()
-        page.goto(f"{srv.url}/carte?couches=epci,ti")
-        page.locator(MAP_FRAME).first.wait_for(timeout=TIMEOUT)
-        assert wait_shapes(page, 1000) >= 1000
-        assert page.get_by_text("Page not found").count() == 0
-        assert page.url.startswith(f"{srv.url}/carte")
-        embed = context.new_page()
-        embed.goto(f"{srv.url}/carte?embed=1&couches=epci")
-        embed.locator(MAP_FRAME).first.wait_for(timeout=TIMEOUT)
-        assert embed.get_by_text("Page not found").count() == 0
-        unknown = context.new_page()
-        unknown.goto(f"{srv.url}/nulle-part")
-        unknown.get_by_text("Page introuvable").first.wait_for(timeout=TIMEOUT)
-        assert unknown.get_by_text("Page not found").count() == 0
-        context.close()
+    (A fresh server's first visitor on a deep link: ``test_accessibility``.)
+    """
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    first = context.new_page()
+    first.goto(app_url)
+    first.locator(MAP_FRAME).first.wait_for(timeout=3 * TIMEOUT)  # the server has a session
+    page = context.new_page()
+    page.goto(f"{app_url}/carte?couches=epci,ti")
+    page.locator(MAP_FRAME).first.wait_for(timeout=TIMEOUT)
+    assert wait_shapes(page, 1000) >= 1000
+    assert page.get_by_text("Page not found").count() == 0
+    assert page.url.startswith(f"{app_url}/carte")
+    embed = context.new_page()
+    embed.goto(f"{app_url}/carte?embed=1&couches=epci")
+    embed.locator(MAP_FRAME).first.wait_for(timeout=TIMEOUT)
+    assert embed.get_by_text("Page not found").count() == 0
+    unknown = context.new_page()
+    unknown.goto(f"{app_url}/nulle-part")
+    unknown.get_by_text("Page introuvable").first.wait_for(timeout=TIMEOUT)
+    assert unknown.get_by_text("Page not found").count() == 0
+    context.close()
 
 
 def wait_map(page, script: str, timeout: float = TIMEOUT) -> None:

@@ -74,7 +74,16 @@ def base_only(real_build, tmp_path, monkeypatch):
     return tmp_path
 
 
-def test_build_adds_a_user_table_and_reports_its_bad_row(base_only, tmp_path_factory, capsys):
+@pytest.fixture
+def whole_build(real_build, tmp_path, monkeypatch):
+    """A copy of the session's whole build (every stage up to date, same snapshot)."""
+    monkeypatch.delenv("ATLAS_DATA_DIR", raising=False)
+    copy = tmp_path / "build"
+    shutil.copytree(real_build, copy, ignore=shutil.ignore_patterns(".lock", "*.sqlite3*"))
+    return copy
+
+
+def test_build_adds_a_user_table_and_reports_its_bad_row(whole_build, tmp_path_factory, capsys):
     table = tmp_path_factory.mktemp("user") / "grappes.csv"
     table.write_text(
         HEADER
@@ -83,24 +92,24 @@ def test_build_adds_a_user_table_and_reports_its_bad_row(base_only, tmp_path_fac
         + "grappe-rien,Grappe sans lieu,grappe,99999,,annuaire régional\n",
         encoding="utf-8",
     )
-    assert main(["build", "--out", str(base_only), "--cases", str(table)]) == 0
-    cases = gpd.read_parquet(base_only / "cases.parquet")
+    assert main(["build", "--out", str(whole_build), "--cases", str(table)]) == 0
+    cases = gpd.read_parquet(whole_build / "cases.parquet")
     mine = cases[cases["source"] == "user:grappes.csv"].set_index("id")
     assert set(mine.index) == {"grappe-roanne", "grappe-bourg"}
     assert mine.loc["grappe-bourg", "insee_com"] == "01053"  # the lost leading zero, restored
     assert (cases["source"] == "curated").sum() > 60
-    stage = build.read_report(base_only).stage("cases")
+    stage = build.read_report(whole_build).stage("cases")
     bad = stage.problems_of("grappes.csv")
     assert {(p.line, p.field, p.severity) for p in bad} == {
         (3, "insee_com", "warning"),
         (4, "insee_com", "error"),
     }
-    clusters = gpd.read_parquet(base_only / "clusters.parquet")
+    clusters = gpd.read_parquet(whole_build / "clusters.parquet")
     assert "grappe-roanne" in set(clusters["id"])
     capsys.readouterr()
-    assert main(["info", "--out", str(base_only)]) == 0
-    out = capsys.readouterr().out.splitlines()
-    line = next(x for x in out if x.strip().startswith("grappes.csv:4: insee_com='99999'"))
+    assert main(["info", "--out", str(whole_build)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    line = next(x for x in lines if x.strip().startswith("grappes.csv:4: insee_com='99999'"))
     assert "ligne non utilisée" in line and "[erreur]" in line  # where, what and the fix
 
 
@@ -110,15 +119,15 @@ def test_build_refuses_a_missing_case_table(base_only, capsys):
 
 
 def test_a_new_case_table_rebuilds_only_the_stages_that_read_it(
-    base_only, tmp_path_factory, capsys
+    whole_build, tmp_path_factory, capsys
 ):
-    assert main(["build", "--out", str(base_only)]) == 0
-    capsys.readouterr()
+    assert main(["build", "--out", str(whole_build)]) == 0
+    assert "building" not in capsys.readouterr().out  # the copy is up to date
     table = tmp_path_factory.mktemp("user") / "mine.csv"
     table.write_text(
         HEADER + "mine-roanne,Un cluster,cluster,42187,,mon annuaire\n", encoding="utf-8"
     )
-    assert main(["build", "--out", str(base_only), "--cases", str(table)]) == 0
+    assert main(["build", "--out", str(whole_build), "--cases", str(table)]) == 0
     log = capsys.readouterr().out
     assert "base: up to date" in log and "programmes: up to date" in log
     assert "cases: building" in log and "facts: building" in log
