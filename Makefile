@@ -12,8 +12,10 @@ SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 run: install assets build
 	$(VENV)/bin/streamlit run app.py --server.port $(PORT)
 
+# Two workers (pytest-xdist), one per core; a test file runs whole on one worker, so its
+# module fixtures are built once. Each worker builds the real data once (its own temp dir).
 test: install assets browser postgres lint
-	$(PY) -m pytest
+	$(PY) -m pytest -n 2 --dist loadfile
 
 lint: install
 	$(VENV)/bin/ruff check .
