@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import pandas as pd
 from pandas.api import types as ptypes
+from pyproj import CRS
 
 from geodata.vocab import CRS_DISPLAY
 
@@ -70,11 +72,26 @@ def check_schema(df: pd.DataFrame, schema: Schema) -> pd.DataFrame:
     return df
 
 
+def is_crs(crs: CRS | None, wanted: str) -> bool:
+    """Whether ``crs`` (a GeoDataFrame's, maybe None) is the CRS ``wanted`` ("EPSG:4326"…).
+
+    ``CRS.equals`` rebuilds PROJ's object of both sides once per thread (pyproj keeps it in a
+    thread-local), and Streamlit runs each rerun in a new thread: 20–50 ms a call. The
+    answer is kept per CRS definition (its ``srs`` text) instead.
+    """
+    return crs is not None and _same_crs(crs.srs, wanted)
+
+
+@lru_cache(maxsize=64)
+def _same_crs(srs: str, wanted: str) -> bool:
+    return CRS.from_user_input(srs).equals(wanted)
+
+
 def _check_geometry(df: pd.DataFrame, schema: Schema) -> None:
     geom = getattr(df, "geometry", None)
     if geom is None or "geometry" not in df.columns:
         raise ValueError(f"{schema.name}: expected a GeoDataFrame with a 'geometry' column")
-    if schema.crs is not None and (df.crs is None or not df.crs.equals(schema.crs)):
+    if schema.crs is not None and not is_crs(df.crs, schema.crs):
         raise ValueError(f"{schema.name}: CRS should be {schema.crs}, got {df.crs}")
     present = set(geom[~geom.isna() & ~geom.is_empty].geom_type.unique())
     unexpected = present - set(schema.geometry_types)

@@ -44,6 +44,7 @@ from geodata.model import ti as ti_model
 from geodata.model.coverage import metric_crs
 from geodata.numbers import fmt_int, fmt_km2, fmt_percent_change
 from geodata.report import BuildReport
+from geodata.schema import is_crs
 from geodata.sources import anct
 from geodata.sources.documents import document_label, read_documents
 from geodata.vocab import (
@@ -519,7 +520,7 @@ def distances_km(origin: shapely.Geometry, others: gpd.GeoSeries, crs: str) -> p
     crs : str
         A metric CRS (EPSG:2154 in metropolitan France). 0 when they touch or overlap.
     """
-    if others.crs is None or not others.crs.equals("EPSG:4326"):
+    if not is_crs(others.crs, "EPSG:4326"):
         raise ValueError(f"distances_km: expected EPSG:4326 geometries, got {others.crs}")
     if others.empty:
         return pd.Series(dtype=float, index=others.index)

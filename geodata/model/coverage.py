@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from geodata.schema import is_crs
 from geodata.vocab import CRS_DISPLAY, CRS_METRIC
 
 OVERSEAS_CRS: dict[str, str] = {
@@ -43,7 +44,7 @@ def by_metric_zone(
     the same length. The result keeps ``gdf``'s index, columns and CRS (EPSG:4326).
     Zones are independent: overseas territories never touch metropolitan France.
     """
-    if gdf.crs is None or not gdf.crs.equals(CRS_DISPLAY):
+    if not is_crs(gdf.crs, CRS_DISPLAY):
         raise ValueError(f"by_metric_zone: expected EPSG:4326 input, got {gdf.crs}")
     zones = gdf[dep_col].map(metric_crs)
     out = gdf.geometry.copy()

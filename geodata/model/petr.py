@@ -22,7 +22,7 @@ import pandas as pd
 
 from geodata.model import coverage
 from geodata.problems import Problem
-from geodata.schema import POLYGONS, Schema, check_schema
+from geodata.schema import POLYGONS, Schema, check_schema, is_crs
 from geodata.vocab import CRS_DISPLAY, LIST_SEP
 
 PETR_NATURE = "PETR"
@@ -291,7 +291,7 @@ def dissolve_metric(gdf: gpd.GeoDataFrame, by: str) -> gpd.GeoSeries:
     ``insee_dep``: Lambert-93 in metropolitan France), dissolved with
     :func:`coverage.dissolve`, and projected back to EPSG:4326.
     """
-    if gdf.crs is None or not gdf.crs.equals(CRS_DISPLAY):
+    if not is_crs(gdf.crs, CRS_DISPLAY):
         raise ValueError(f"dissolve_metric: expected EPSG:4326 input, got {gdf.crs}")
     zones = gdf["insee_dep"].map(coverage.metric_crs)
     parts = [
