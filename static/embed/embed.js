@@ -124,7 +124,10 @@
       });
     });
     body.replaceChildren(rows);
-    document.getElementById("compte").textContent =
+    // Only tile layers (the communes, which the table does not list): "0 élément affiché"
+    // beside a map full of communes would be wrong; the note above the table says why.
+    var none = state.tiles.length ? "Aucun élément listé dans ce tableau" : "Aucun élément affiché";
+    document.getElementById("compte").textContent = count === 0 ? none :
       count + (count > 1 ? " éléments affichés" : " élément affiché");
   }
 

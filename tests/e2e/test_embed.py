@@ -130,6 +130,7 @@ def test_static_export_of_a_territory_draws_its_communes_from_its_own_tiles(
         note = page.locator("#non-liste").inner_text()  # above the table twin
         assert note.startswith("La couche « Communes » n'est pas listée dans ce tableau.")
         assert page.locator("#tableau tbody tr").count() == 0
+        assert page.locator("#compte").inner_text() == "Aucun élément listé dans ce tableau"
         # Zoomed out past the coarsest zoom copied: its tiles scaled down, no other asked for.
         page.evaluate("() => atlasEmbed.map.setZoom(5, {animate: false})")
         page.locator(".atlas-tiles-communes[data-loaded='1'] canvas").first.wait_for(
