@@ -62,8 +62,10 @@ de la carte formaient des milliers d'arrêts de tabulation avant le reste de la 
   de la carte intégrable et de l'export statique (un lien d'évitement y mène), les fiches
   territoire, et les fichiers CSV des pages *Territoire* et *Études de cas*.
 - **La langue de la page** du tableau de bord est déclarée « fr » par un script, car
-  l'outil utilisé (Streamlit) ne permet pas de la régler ; son lien « Skip to main
-  content » reste en anglais (critère 8.3 et 8.7, partiel).
+  l'outil utilisé (Streamlit) ne permet pas de la régler : un lecteur d'écran qui lit la
+  page avant ce script (une fraction de seconde) l'entend en anglais ; le même script
+  traduit le lien d'évitement de Streamlit (« Aller au contenu principal ») (critère 8.3,
+  partiel).
 - **La fiche PDF** n'est pas un PDF balisé : la bibliothèque qui la produit (reportlab)
   n'écrit pas d'arbre de structure. Sa carte est accompagnée d'un texte qui la décrit,
   et la **fiche HTML**, de même contenu, est accessible (critère 13.3 : version

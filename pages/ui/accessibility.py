@@ -5,7 +5,7 @@
 - Language: Streamlit's page says ``<html lang="en">`` and offers no setting; a script in a
   hidden component frame (same origin) sets ``lang="fr"`` on the page (RGAA 8.3). A screen
   reader that reads the page before the script runs (a fraction of a second) still hears
-  "en"; Streamlit's own "Skip to main content" link stays in English.
+  "en". The same script words Streamlit's own skip link in French (:data:`SKIP_TEXT`).
 - Images: ``st.image`` writes no ``alt`` (RGAA 1.1); :func:`image` draws a PNG with one.
 - Focus: links and summaries get a visible outline for keyboard users (RGAA 10.7).
 - The skip link of the embed (:data:`SKIP_CLASS`): hidden until it has the keyboard focus.
@@ -36,9 +36,17 @@ CSS = (
     "[data-testid='stElementContainer']:has(iframe[srcdoc*='atlas-lang']){display:none}"
     "</style>"
 )
+SKIP_TEXT = "Aller au contenu principal"  # Streamlit's skip link says "Skip to main content"
+# Sets the page's language, and words Streamlit's skip link in French (again whenever
+# Streamlit draws it anew: a MutationObserver on the page, from this frame).
 _LANG_SCRIPT = (
-    "<title>atlas-lang</title><script>try{window.parent.document.documentElement.lang='fr';}catch(e){}"
-    "document.documentElement.lang='fr';</script>"
+    "<title>atlas-lang</title><script>"
+    "document.documentElement.lang='fr';"
+    "try{var doc=window.parent.document;doc.documentElement.lang='fr';"
+    "var fix=function(){var a=doc.querySelector('[data-testid=stSkipToContent]');"
+    f"if(a&&a.textContent!=='{SKIP_TEXT}'){{a.textContent='{SKIP_TEXT}';a.lang='fr';}}}};"
+    "fix();new MutationObserver(fix).observe(doc.body,{childList:true,subtree:true});"
+    "}catch(e){}</script>"
 )
 
 

@@ -28,6 +28,7 @@ import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from layers.assets import AXE_CORE, ROOT
+from pages.ui.accessibility import SKIP_TEXT
 from tests.support.browser import (
     MAP_FRAME,
     SHAPES,
@@ -116,6 +117,8 @@ def wait_drawn(page, target: AppPage) -> None:
     else:
         page.locator(target.ready).first.wait_for(timeout=TIMEOUT)
     page.locator("html[lang='fr']").wait_for(state="attached", timeout=TIMEOUT)
+    skip = page.locator("[data-testid='stSkipToContent']")  # Streamlit's, worded in French
+    skip.filter(has_text=SKIP_TEXT).wait_for(state="attached", timeout=TIMEOUT)
     page.locator("[data-testid='stApp'][data-test-script-state='notRunning']").wait_for(
         state="attached", timeout=TIMEOUT
     )
