@@ -17,10 +17,10 @@ villes de demain, tiers-lieux, clusters, et les études de cas de nos documents 
 Territoires d'industrie qui préparent une visite, et le public.
 
 **Comment ?**
-- *Carte* : cochez les couches, filtrez par région, département, programme, type,
-  thème ou texte ; recherchez un territoire ; cliquez sur une forme ou un point pour
-  ouvrir sa fiche à droite. L'adresse de la page reproduit la vue : copiez-la pour la
-  partager.
+- *Carte* : choisissez les couches (boutons à bascule, ✓ quand elle est affichée),
+  filtrez par région, département, programme, type, thème ou texte ; recherchez un
+  territoire ; cliquez sur une forme ou un point pour ouvrir sa fiche à droite.
+  L'adresse de la page reproduit la vue : copiez-la pour la partager.
   Sous la carte, *Intégrer* donne le code `<iframe>` de la vue pour un site public.
 - *Études de cas* : le tableau de toutes les études de cas et la fiche de chacune.
 - *Territoire* : la fiche d'un Territoire d'industrie, d'un EPCI, d'un Pays ou d'une

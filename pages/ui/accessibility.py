@@ -8,6 +8,7 @@
   "en". The same script words Streamlit's own skip link in French (:data:`SKIP_TEXT`).
 - Images: ``st.image`` writes no ``alt`` (RGAA 1.1); :func:`image` draws a PNG with one.
 - Focus: links and summaries get a visible outline for keyboard users (RGAA 10.7).
+- Toggle buttons (``st.pills``, the map's layers): a pressed one shows a tick (RGAA 3.1).
 - The skip link of the embed (:data:`SKIP_CLASS`): hidden until it has the keyboard focus.
 """
 
@@ -22,6 +23,7 @@ from streamlit.delta_generator import DeltaGenerator
 SKIP_CLASS = "atlas-skip"
 TEXT_GREY = "#4f4f57"  # 7.9:1 on white
 FOCUS_COLOR = "#0b57d0"  # as the map's (layers.accessibility)
+PRESSED_TEXT = "#1f1f29"  # a pressed pill's text, on Streamlit's pale primary background
 CSS = (
     "<style>"
     "[data-testid='stCaptionContainer'],[data-testid='stCaptionContainer'] p,"
@@ -34,6 +36,11 @@ CSS = (
     f"a:focus-visible,summary:focus-visible{{outline:3px solid {FOCUS_COLOR}!important;"
     "outline-offset:2px}"
     "[data-testid='stElementContainer']:has(iframe[srcdoc*='atlas-lang']){display:none}"
+    # A pressed toggle button (st.pills: the map's layers, the search's results) is told by
+    # a tick, not by its colour alone (RGAA 3.1), and its text is dark: Streamlit's red on
+    # the pressed pink is under the 4.5:1 of RGAA 3.2 (axe's colour-contrast rule).
+    "[data-testid='stButtonGroup'] button[aria-pressed='true'] p::before{content:'✓\\00a0' / ''}"
+    f"[data-testid='stButtonGroup'] button[aria-pressed='true'] p{{color:{PRESSED_TEXT}}}"
     "</style>"
 )
 SKIP_TEXT = "Aller au contenu principal"  # Streamlit's skip link says "Skip to main content"

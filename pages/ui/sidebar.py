@@ -18,6 +18,7 @@ from pages.ui.viewstate import ViewState
 # French words for Streamlit's multiselect (its own are English: "Choose options", "Select
 # all"): a placeholder, and no "select all" entry.
 CHOICES = {"placeholder": CHOOSE, "select_all": False}
+LAYERS_KEY = "couches"
 
 
 def _init(key: str, value) -> None:
@@ -36,13 +37,23 @@ def filters(atlas: Atlas, view: ViewState) -> ViewState:
     """Draw the sidebar widgets (first values from the URL) and return the resulting view."""
     side = st.sidebar
     side.subheader("Couches")
-    layers = []
     frames = data.map_layers()
-    for key, layer in REGISTRY.items():
-        _init(f"couche_{key}", key in view.layers)
-        label = layer.label + ("" if frames[key] is not None else " (non chargée)")
-        if side.checkbox(label, key=f"couche_{key}"):
-            layers.append(key)
+    labels = {
+        key: layer.label + ("" if frames[key] is not None else " (non chargée)")
+        for key, layer in REGISTRY.items()
+    }
+    # One group of toggle buttons (aria-pressed), not a checkbox per layer: twelve checkboxes
+    # cost ~0.3 s of every first draw of the page in the browser (bench, README).
+    _init(LAYERS_KEY, [key for key in REGISTRY if key in view.layers])
+    chosen = side.pills(
+        "Couches affichées",
+        list(REGISTRY),
+        selection_mode="multi",
+        format_func=labels.get,
+        key=LAYERS_KEY,
+        label_visibility="collapsed",
+    )
+    layers = [key for key in REGISTRY if key in (chosen or [])]  # the registry's order
     communes = view.communes
     if "communes" in layers:
         _init("communes_mode", view.communes)
@@ -90,7 +101,7 @@ def filters(atlas: Atlas, view: ViewState) -> ViewState:
         programmes,
         key="prog",
         help="Garde les études de cas qui citent ce programme. Pour voir un programme "
-        "sur la carte, cochez sa couche ci-dessus.",
+        "sur la carte, choisissez sa couche ci-dessus.",
         **CHOICES,
     )
     _init("types", [k for k in view.kinds if k in KINDS])

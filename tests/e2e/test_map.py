@@ -45,9 +45,13 @@ def wait_shapes(page, at_least: int, selector: str = SHAPES) -> int:
     return frame.locator(selector).count()
 
 
+# The search's results are pill buttons in the page (the sidebar's layers are pills too).
+SEARCH_RESULTS = '[data-testid="stMain"] [data-testid="stButtonGroup"] button'
+
+
 def result(page, starting: str):
     """The search result (a pill button) whose text starts with ``starting``."""
-    pills = page.locator('[data-testid="stButtonGroup"] button')
+    pills = page.locator(SEARCH_RESULTS)
     pills.first.wait_for(timeout=TIMEOUT)
     return pills.filter(has_text=starting).first
 
@@ -96,8 +100,13 @@ def test_a_permalink_reproduces_the_view(app_url, page):
     frame = map_frame(page)
     frame.locator(f'{SHAPES}[stroke-width="4"]').first.wait_for(state="attached", timeout=TIMEOUT)
     assert map_eval(page, "return map.getBounds().contains([46.036, 4.068]);")
-    assert page.get_by_label("Études de cas").first.is_checked()
-    assert not page.get_by_label("Pays / PETR").first.is_checked()
+    layers = page.get_by_role("toolbar", name="Couches affichées")  # toggle buttons
+    assert layers.get_by_role("button", name="Études de cas", pressed=True).count() == 1
+    assert layers.get_by_role("button", name="Pays / PETR", pressed=False).count() == 1
+    assert layers.get_by_role("button", pressed=True).all_inner_texts() == [
+        "Intercommunalités (EPCI)",
+        "Études de cas",
+    ]  # the ✓ of a pressed layer is CSS, out of its name
 
 
 def test_carte_path_works_on_a_server_that_already_served_a_session(app_url, browser):
@@ -262,7 +271,7 @@ def test_clermont_lists_clermont_ferrand_first_and_waits_for_the_reader(app_url,
     box.press("Enter")
     first = result(page, "Clermont")
     assert (
-        page.locator('[data-testid="stButtonGroup"] button')
+        page.locator(SEARCH_RESULTS)
         .first.inner_text()
         .startswith("Clermont-Ferrand — Commune (63)")
     )
