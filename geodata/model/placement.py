@@ -61,6 +61,7 @@ def place_cases(
     cases that name only their Territoire d'industrie.
     """
     deps = communes[["siren_epci", "insee_dep"]].dropna().drop_duplicates()
+    epci_of_pays = _epci_of_pays(pays)
     look = _Lookup(
         com=communes.set_index("insee_com"),
         points=commune_points(communes),
@@ -73,12 +74,10 @@ def place_cases(
         ).set_index("id_ti"),
         deps_of_epci=deps.groupby("siren_epci")["insee_dep"].agg(sorted).to_dict(),
         reg_of_dep=dict(zip(communes["insee_dep"], communes["insee_reg"], strict=True)),
-        epci_of_pays={
-            str(pid): [s for s in str(members or "").split(LIST_SEP) if s]
-            for pid, members in zip(pays["pays_id"], pays["members"], strict=True)
-        },
+        epci_of_pays=epci_of_pays,
     )
-    pays_of_epci = _pays_of_epci(pays)
+    # the other way round; an EPCI listed by two Pays takes the last one
+    pays_of_epci = {siren: pid for pid, members in epci_of_pays.items() for siren in members}
     rows, unplaced = [], []
     for row in cases.to_dict("records"):
         placed = _place_one(row, look)
@@ -151,11 +150,12 @@ def _number(value: object) -> bool:
         return False
 
 
-def _pays_of_epci(pays: gpd.GeoDataFrame) -> dict[str, str]:
-    pairs = (
-        pays[["pays_id", "members"]].assign(siren=pays["members"].str.split(";")).explode("siren")
-    )
-    return dict(zip(pairs["siren"], pairs["pays_id"], strict=True))
+def _epci_of_pays(pays: gpd.GeoDataFrame) -> dict[str, list[str]]:
+    """Return the member EPCI (SIREN) of each Pays, from its ``members`` list."""
+    return {
+        str(pid): [siren for siren in str(members).split(LIST_SEP) if siren]
+        for pid, members in zip(pays["pays_id"], pays["members"].fillna(""), strict=True)
+    }
 
 
 def _why_not(row: dict, look: _Lookup) -> str:
