@@ -10,6 +10,7 @@ import pytest
 from cli import main
 from geodata.build import runner as build
 from geodata.report import BuildReport, write_report
+from tests.support.builds import copy_build
 
 pytestmark = pytest.mark.integration
 HEADER = "id,name,kinds,insee_com,siren_epci,source_file\n"
@@ -78,9 +79,7 @@ def base_only(real_build, tmp_path, monkeypatch):
 def whole_build(real_build, tmp_path, monkeypatch):
     """A copy of the session's whole build (every stage up to date, same snapshot)."""
     monkeypatch.delenv("ATLAS_DATA_DIR", raising=False)
-    copy = tmp_path / "build"
-    shutil.copytree(real_build, copy, ignore=shutil.ignore_patterns(".lock", "*.sqlite3*"))
-    return copy
+    return copy_build(real_build, tmp_path / "build")
 
 
 def test_build_adds_a_user_table_and_reports_its_bad_row(whole_build, tmp_path_factory, capsys):

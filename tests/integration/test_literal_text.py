@@ -8,7 +8,6 @@ case or a URL value is run on it, and no element may hold unescaped Markdown mar
 from __future__ import annotations
 
 import re
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,6 +18,7 @@ from streamlit.testing.v1 import AppTest
 from geodata.build import runner
 from geodata.config import PROJECT_ROOT
 from pages.ui import embed_panel
+from tests.support.builds import copy_build
 
 pytestmark = pytest.mark.integration
 APP = str(PROJECT_ROOT / "app.py")
@@ -36,8 +36,7 @@ MARKUP = re.compile(r"(?<!\\)\]\(http://host/|(?<!\\)<img", re.IGNORECASE)
 @pytest.fixture(scope="module")
 def hostile_build(real_build: Path, tmp_path_factory) -> Path:
     """The real build plus a user case table with Markdown and HTML in its text."""
-    out = tmp_path_factory.mktemp("hostile") / "build"
-    shutil.copytree(real_build, out, ignore=shutil.ignore_patterns(".lock", "*.tmp"))
+    out = copy_build(real_build, tmp_path_factory.mktemp("hostile") / "build")
     table = out.parent / "mes_cas.csv"
     table.write_text(HOSTILE_CASES, encoding="utf-8")
     report = runner.build(out, cases=(table,), log=lambda _: None)
