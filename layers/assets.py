@@ -6,9 +6,9 @@ The atlas draws with plain Leaflet — vector layers and circle markers, no icon
 so it needs Leaflet, Leaflet.markercluster and Leaflet.fullscreen, plus jQuery only when
 a :class:`folium.Popup` is on the map (its template parses the popup HTML with ``$()``).
 
-Maps holding a vector tile layer (:mod:`layers.tiles`) also load leaflet.vectorgrid
-(its ``bundled`` build includes the pbf decoder; licence: Beerware, in its README, with
-the BSD licences of the bundled pbf, ieee754 and vector-tile).
+Maps holding a vector tile layer (:mod:`layers.tiles`) also load Pbf (the protobuf reader
+under our tile renderer, ``static/atlas/atlas-tiles.js``; BSD, its ``dist`` build bundles
+ieee754, BSD too).
 
 axe-core (the accessibility audit of the browser tests) is vendored the same way, to
 ``static/vendor/axe-core/``, but no page loads it.
@@ -83,12 +83,10 @@ VENDORED_FILES: dict[str, tuple[str, ...]] = {
         "LICENSE",
     ),
     "jquery": ("dist/jquery.min.js", "LICENSE.txt"),
-    # Vector tiles (layers/tiles.py). Its licence (Beerware) is in its README; the bundled
-    # build includes pbf, ieee754 and vector-tile, whose licences go along too.
-    "leaflet.vectorgrid": ("dist/Leaflet.VectorGrid.bundled.min.js", "README.md"),
-    "pbf": ("LICENSE",),
+    # Vector tiles (layers/tiles.py): the protobuf reader under atlas-tiles.js. Its dist
+    # build bundles ieee754, whose licence goes along too.
+    "pbf": ("dist/pbf.js", "LICENSE"),
     "ieee754": ("LICENSE",),
-    "vector-tile": ("LICENSE.txt",),
     # The accessibility audit of the browser tests (tests/e2e/test_accessibility.py) injects
     # it into each frame. No page of the app or of a static export loads it: served as a
     # plain file, it does nothing (harmless), and `atlas embed` does not copy it.
@@ -108,7 +106,7 @@ VENDORED_LINKS: dict[str, str] = {
     "markerclusterdefaultcss": "leaflet.markercluster/MarkerCluster.Default.css",
     "Control.Fullscreen.js": "leaflet.fullscreen/Control.FullScreen.js",
     "Control.FullScreen.css": "leaflet.fullscreen/Control.FullScreen.css",
-    "leaflet_vectorgrid": "leaflet.vectorgrid/Leaflet.VectorGrid.bundled.min.js",
+    "pbf": "pbf/pbf.js",
 }
 
 # What folium.Map loads besides Leaflet: Bootstrap, glyphicons, Font Awesome and Awesome

@@ -16,7 +16,7 @@
                               request); with --territory, only the tiles over its outline
                               from the finest zoom holding it in 2 × 2 tiles, and the
                               layer's spec lists only those (no request for a tile that is
-                              not there); the page then also loads leaflet.vectorgrid and
+                              not there); the page then also loads Pbf and
                               atlas/atlas-tiles.js
     DIR/.atlas-embed          the list of the files above (see below)
 
@@ -226,9 +226,9 @@ class FichePopups(MacroElement):
 
     The name and id are read back from the feature's tooltip (``"<name> — <kind> <id>"``,
     see :mod:`layers.geojson`) and reach the DOM as text (``textContent``), never as HTML.
-    A tile layer (leaflet.vectorgrid) is hooked as a whole: its own click handler, which
-    runs first, gives the clicked feature (``e.sourceTarget``) that tooltip
-    (``static/atlas/atlas-tiles.js``).
+    A tile layer (``static/atlas/atlas-tiles.js``, marked ``_atlasTiles``) is hooked as a
+    whole: it fires "click" with the feature under the mouse as ``e.sourceTarget``, which
+    carries that tooltip.
     """
 
     _template = Template(
@@ -258,7 +258,7 @@ class FichePopups(MacroElement):
         "    L.popup().setLatLng(e.latlng).setContent(box).openOn(map);\n"
         "  }\n"
         "  function hook(layer) {\n"
-        "    var tiles = L.VectorGrid && layer instanceof L.VectorGrid;\n"
+        "    var tiles = layer._atlasTiles === true;\n"
         "    if (tiles || (layer.feature && layer.getTooltip)) { layer.on('click', open); }\n"
         "  }\n"
         "  map.on('layeradd', function (e) { hook(e.layer); });\n"
@@ -689,7 +689,7 @@ EXPORT_VENDOR = "vendor"  # the export's copy of static/vendor, linked relativel
 def _assets(*, cluster: bool, tiles: bool = False) -> dict[str, Path]:
     """Return the site's scripts, styles and icon: path in the export -> file to copy."""
     packages = ["leaflet"] + (["leaflet.markercluster"] if cluster else [])
-    packages += ["leaflet.vectorgrid"] if tiles else []
+    packages += ["pbf", "ieee754"] if tiles else []
     files = {"atlas/atlas-layers.js": STATIC / "atlas" / "atlas-layers.js"}
     if tiles:
         files[TILES_JS] = STATIC / TILES_JS
@@ -707,12 +707,12 @@ def _assets(*, cluster: bool, tiles: bool = False) -> dict[str, Path]:
 def index_html(title: str, cluster: bool, *, tiles: bool = False) -> str:
     """Return the page: static markup, every script and style a file of the site itself.
 
-    leaflet.vectorgrid and ``atlas-tiles.js`` are loaded only when a tile layer is drawn.
+    Pbf and ``atlas-tiles.js`` are loaded only when a tile layer is drawn.
     """
     links = ["leaflet_css", "leaflet"] + (
         ["markerclustercss", "markerclusterdefaultcss", "markerclusterjs"] if cluster else []
     )
-    links += ["leaflet_vectorgrid"] if tiles else []
+    links += ["pbf"] if tiles else []
     urls = [url for _, url in vendored_links(links, EXPORT_VENDOR)]
     css = [u for u in urls if u.endswith(".css")] + ["embed/embed.css"]
     js = [u for u in urls if u.endswith(".js")]

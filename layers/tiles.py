@@ -11,7 +11,9 @@ every tile inside a layer's ranges exists, empty ones as 0-byte files). This mod
   ``/app/static/tiles/<digest>/<layer>/{z}/{x}/{y}.pbf.gz`` (:meth:`TileSet.url`);
 - declares what the browser needs to draw one tile layer (:class:`TileSpec`) and the folium
   layer whose script is ``atlas.tileLayer(spec)`` (:class:`AtlasTiles`,
-  ``static/atlas/atlas-tiles.js``, drawn on canvas by leaflet.vectorgrid, vendored).
+  ``static/atlas/atlas-tiles.js``: our canvas renderer on Leaflet's GridLayer, one Path2D
+  per feature decoded once per tile, no Leaflet object per feature; Pbf, vendored, reads
+  the protobuf).
 
 Tooltips and clicks read ``"<nom> — <kind label> <code>"`` like every GeoJSON layer, so
 :func:`layers.geojson.parse_tooltip` reads a click on a tile feature too. No Streamlit.
@@ -223,8 +225,7 @@ class TileSpec:
 class AtlasTiles(JSCSSMixin, folium.map.Layer):
     """A folium layer drawn by ``atlas.tileLayer`` from a :class:`TileSpec`.
 
-    Loads leaflet.vectorgrid (vendored) and the atlas scripts; only maps holding a tile
-    layer load them.
+    Loads Pbf (vendored) and the atlas scripts; only maps holding a tile layer load them.
     """
 
     _template = Template(
@@ -239,7 +240,7 @@ class AtlasTiles(JSCSSMixin, folium.map.Layer):
         self.spec = spec
         self.spec_js = spec.to_js()
         self.default_js = [
-            *vendored_links(["leaflet_vectorgrid"], vendor_prefix(prefix)),
+            *vendored_links(["pbf"], vendor_prefix(prefix)),
             ("atlas_layers", f"{prefix}/{ATLAS_JS}"),
             ("atlas_tiles", f"{prefix}/{TILES_JS}"),
         ]

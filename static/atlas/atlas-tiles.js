@@ -1,45 +1,162 @@
 /* Atlas des coopérations territoriales: vector tile layers drawn on canvas from a spec
- * built in Python (layers/tiles.py), with leaflet.vectorgrid (vendored). Tiles come from
- * the app itself (spec.url); only tiles inside the tile set's ranges are requested, so
- * the browser never asks for a tile that does not exist. Every text is escaped before it
- * reaches the DOM (atlas.escapeHtml, atlas-layers.js). */
+ * built in Python (layers/tiles.py). Tiles come from the app itself (spec.url); only tiles
+ * inside the tile set's ranges are requested, so the browser never asks for a tile that
+ * does not exist. Every text is escaped before it reaches the DOM (atlas.escapeHtml,
+ * atlas-layers.js).
+ *
+ * The renderer is ours, on Leaflet's GridLayer: a tile is decoded once (Mapbox Vector
+ * Tile 2.1, protobuf read by Pbf, vendored from npm) into one Path2D per feature, in the
+ * tile's own units, and each canvas tile draws those paths through one transform. No
+ * Leaflet object per feature (leaflet.vectorgrid built one per polygon: 35,000 for the
+ * national commune layer, about a second of the browser's time after the last tile).
+ * Hover and click find the feature under the mouse in the decoded tile (bounding box,
+ * then the canvas's own point-in-path test) and fire Leaflet events carrying it, with the
+ * same shape as a GeoJSON layer's (properties, tooltip, toGeoJSON). */
 (function (global) {
   "use strict";
 
-  // The mouse in a canvas tile's own pixels. VectorGrid 1.3.0 subtracts the tile's offset
-  // from the layer point, right at whole zooms only: at a fractional zoom (zoomSnap 0.25)
-  // the tile level is scaled, and hover and clicks missed their feature.
-  function tilePoint(tile, e) {
-    var map = tile._map, c = tile._tileCoord;
-    return map.project(map.mouseEventToLatLng(e), c.z)
-      .subtract(L.point(c.x, c.y).scaleBy(tile._size));
+  // ---- Decoding (MVT 2.1: https://github.com/mapbox/vector-tile-spec/tree/master/2.1) ----
+
+  function readValue(pbf) {
+    var end = pbf.readVarint() + pbf.pos, value = null;
+    while (pbf.pos < end) {
+      var tag = pbf.readVarint() >> 3;
+      value = tag === 1 ? pbf.readString()
+        : tag === 2 ? pbf.readFloat()
+        : tag === 3 ? pbf.readDouble()
+        : tag === 4 ? pbf.readVarint64()
+        : tag === 5 ? pbf.readVarint()
+        : tag === 6 ? pbf.readSVarint()
+        : tag === 7 ? pbf.readBoolean()
+        : null;
+    }
+    return value;
   }
 
-  // Leaflet >= 1.8 has no L.DomEvent.fakeStop, which VectorGrid 1.3.0's canvas tiles call
-  // on each click (Leaflet/Leaflet.VectorGrid#274, fixed by #288: stop() instead).
-  if (L.Canvas && L.Canvas.Tile) {
-    L.Canvas.Tile.include({
-      _onMouseMove: function (e) {
-        if (!this._map || this._map.dragging.moving() || this._map._animatingZoom) { return; }
-        this._handleMouseHover(e, tilePoint(this, e));
-      },
-      _onClick: function (e) {
-        var point = tilePoint(this, e);
-        var clicked = null;
-        for (var id in this._layers) {
-          var layer = this._layers[id];
-          if (layer.options.interactive && layer._containsPoint(point) &&
-              !this._map._draggableMoved(layer)) {
-            clicked = layer;
-          }
+  // One feature: its properties, geometry type, a Path2D in tile units, its bounding box.
+  function readFeature(pbf, end, keys, values) {
+    var props = {}, type = 0, geometry = -1;
+    while (pbf.pos < end) {
+      var field = pbf.readVarint(), tag = field >> 3;
+      if (tag === 2) {
+        var stop = pbf.readVarint() + pbf.pos;
+        while (pbf.pos < stop) {
+          var key = keys[pbf.readVarint()];
+          props[key] = values[pbf.readVarint()];
         }
-        if (clicked) {
-          L.DomEvent.stop(e);
-          this._fireEvent([clicked], e);
-        }
+      } else if (tag === 3) {
+        type = pbf.readVarint();
+      } else if (tag === 4) {
+        geometry = pbf.pos;
+        pbf.pos = pbf.readVarint() + pbf.pos;
+      } else {
+        pbf.skip(field);
       }
-    });
+    }
+    if (geometry < 0) { return null; }
+    pbf.pos = geometry;
+    var path = new Path2D(), box = [Infinity, Infinity, -Infinity, -Infinity];
+    var stopAt = pbf.readVarint() + pbf.pos, cmd = 1, length = 0, x = 0, y = 0;
+    while (pbf.pos < stopAt) {
+      if (length <= 0) {
+        var command = pbf.readVarint();
+        cmd = command & 7;
+        length = command >> 3;
+      }
+      length--;
+      if (cmd === 1 || cmd === 2) {
+        x += pbf.readSVarint();
+        y += pbf.readSVarint();
+        if (cmd === 1) { path.moveTo(x, y); } else { path.lineTo(x, y); }
+        if (x < box[0]) { box[0] = x; }
+        if (y < box[1]) { box[1] = y; }
+        if (x > box[2]) { box[2] = x; }
+        if (y > box[3]) { box[3] = y; }
+      } else if (cmd === 7) {
+        path.closePath();
+      } else {
+        throw new Error("vector tile: unknown geometry command " + cmd);
+      }
+    }
+    pbf.pos = end;
+    return { properties: props, type: type, path: path, box: box };
   }
+
+  // The layer `name` of a tile: {extent, features}; a tile without it: no feature.
+  function decodeTile(bytes, name) {
+    var pbf = new global.Pbf(bytes), found = { extent: 4096, features: [] };
+    while (pbf.pos < pbf.length) {
+      var field = pbf.readVarint();
+      if (field >> 3 !== 3) { pbf.skip(field); continue; }
+      var end = pbf.readVarint() + pbf.pos;
+      var layer = { name: "", extent: 4096, keys: [], values: [], at: [] };
+      while (pbf.pos < end) {
+        var f = pbf.readVarint(), tag = f >> 3;
+        if (tag === 1) { layer.name = pbf.readString(); }
+        else if (tag === 5) { layer.extent = pbf.readVarint(); }
+        else if (tag === 3) { layer.keys.push(pbf.readString()); }
+        else if (tag === 4) { layer.values.push(readValue(pbf)); }
+        else if (tag === 2) {
+          var size = pbf.readVarint();
+          layer.at.push([pbf.pos, pbf.pos + size]);
+          pbf.pos += size;
+        } else { pbf.skip(f); }
+      }
+      if (layer.name !== name) { continue; }
+      found.extent = layer.extent;
+      for (var i = 0; i < layer.at.length; i++) {
+        pbf.pos = layer.at[i][0];
+        var feature = readFeature(pbf, layer.at[i][1], layer.keys, layer.values);
+        if (feature) { found.features.push(feature); }
+      }
+      pbf.pos = end;
+    }
+    return found;
+  }
+
+  // ---- Fetching: gzip files, decoded once for every layer drawing them ----
+
+  // Tiles are gzip-compressed files (tileset.json "compression"), sent as they are by the
+  // app's static serving or any static web server (no Content-Encoding): the browser
+  // decompresses them (DecompressionStream, as PMTiles readers do). An empty tile is a
+  // 0-byte file. A layer drawn again (a filter changed) finds its tiles decoded here.
+  var decoded = {}, order = [], KEEP = 128;
+
+  function gunzip(buffer) {
+    if (!buffer.byteLength) { return Promise.resolve(new Uint8Array(0)); }
+    var stream = new Blob([buffer]).stream().pipeThrough(new DecompressionStream("gzip"));
+    return new Response(stream).arrayBuffer().then(function (b) { return new Uint8Array(b); });
+  }
+
+  function tileUrl(spec, c) {
+    return spec.url.replace("{z}", c.z).replace("{x}", c.x).replace("{y}", c.y);
+  }
+
+  function load(spec, c) {
+    var url = tileUrl(spec, c);
+    if (!decoded[url]) {
+      var entry = { tile: null };
+      entry.promise = global.fetch(url, { credentials: "same-origin" })
+        .then(function (response) {
+          if (!response.ok) { throw new Error(url + ": HTTP " + response.status); }
+          return response.arrayBuffer();
+        })
+        .then(function (buffer) {
+          return spec.compression === "gzip" ? gunzip(buffer) : new Uint8Array(buffer);
+        })
+        .then(function (bytes) {
+          entry.tile = decodeTile(bytes, spec.name);
+          return entry.tile;
+        });
+      entry.promise.catch(function () { delete decoded[url]; });  // asked again next time
+      decoded[url] = entry;
+      order.push(url);
+      if (order.length > KEEP) { delete decoded[order.shift()]; }
+    }
+    return decoded[url];
+  }
+
+  // ---- Style: what each feature looks like under the spec ----
 
   // FNV-1a (32 bits) of a string: the same value picks the same colour on every map
   // (a commune in several groupings takes the colour of its first).
@@ -86,15 +203,8 @@
     return true;
   }
 
-  function styleOf(spec, props, zoom) {
-    if (!kept(spec, props)) { return []; }  // VectorGrid draws nothing for []
-    var fill = fillOf(spec, props);
-    var style = Object.assign({ fill: true, fillColor: fill }, spec.style);
-    if (zoom < 7) { style.weight = (style.weight || 1) / 2; }  // a whole country: finer lines
-    if (spec.highlight && String(props[spec.idField]) === spec.highlight) {
-      Object.assign(style, { color: "#000000", weight: 4, opacity: 1 });
-    }
-    return style;
+  function highlighted(spec, props) {
+    return spec.highlight != null && String(props[spec.idField]) === spec.highlight;
   }
 
   function tooltipOf(spec, props) {
@@ -102,121 +212,154 @@
                             props[spec.idField]);
   }
 
+  // ---- Tile coordinates ----
+
   // Tiles of spec.tileSize pixels (512) draw the native tile one zoom up: the tile (x, y)
   // of display zoom z is the native tile (x, y) of zoom z - 1 (256-pixel tiles: z itself).
   function zoomOffset(spec) { return Math.round(Math.log2((spec.tileSize || 256) / 256)); }
 
   function dataOf(spec, coords) {
-    var c = L.point(coords.x, coords.y);
-    c.z = coords.z - zoomOffset(spec);
-    return c;
+    return { x: coords.x, y: coords.y, z: coords.z - zoomOffset(spec) };
   }
 
-  // Tiles are gzip-compressed files (tileset.json "compression"), sent as they are by the
-  // app's static serving or any static web server: VectorGrid fetches them with the
-  // page's fetch, which gives it the decompressed bytes for URLs under a tile set's
-  // prefix (DecompressionStream, as PMTiles readers do). An empty tile is a 0-byte file.
-  var gzipPrefixes = [];
-  var pageFetch = global.fetch;
-
-  function gunzip(response) {
-    if (!response.ok) { return response; }
-    return response.arrayBuffer().then(function (buffer) {
-      if (!buffer.byteLength) { return new Response(buffer); }
-      var stream = new Blob([buffer]).stream().pipeThrough(new DecompressionStream("gzip"));
-      return new Response(stream);
-    });
-  }
-
-  function decompressUnder(url) {
-    var prefix = url.split("{")[0];
-    if (gzipPrefixes.indexOf(prefix) !== -1) { return; }
-    gzipPrefixes.push(prefix);
-    global.fetch = function (input, init) {
-      var target = typeof input === "string" ? input : input.url;
-      var tile = gzipPrefixes.some(function (p) { return target.indexOf(p) === 0; });
-      var answer = pageFetch.call(global, input, init);
-      return tile ? answer.then(gunzip) : answer;
-    };
-  }
-
-  // The tile of the deepest native zoom holding `coords` (itself up to that zoom).
-  function nativeOf(spec, coords) {
-    var dz = coords.z - spec.maxNativeZoom;
-    if (dz <= 0) { return coords; }
+  // The tile of the deepest native zoom holding `c` (itself up to that zoom). Past that
+  // zoom, a tile is cut from its ancestor's vector data and drawn at full resolution
+  // (scaling a bitmap up would blur the borders).
+  function nativeOf(spec, c) {
+    var dz = c.z - spec.maxNativeZoom;
+    if (dz <= 0) { return c; }
     var f = Math.pow(2, dz);
-    var parent = L.point(Math.floor(coords.x / f), Math.floor(coords.y / f));
-    parent.z = spec.maxNativeZoom;
-    return parent;
-  }
-
-  // Past the deepest native zoom, a tile is cut from its ancestor's vector data and drawn
-  // at full resolution (Leaflet's maxNativeZoom would enlarge a bitmap: blurred borders).
-  // The ancestor is fetched once for all its children (a few kept in memory).
-  function overzoom(grid, spec) {
-    var fetchTile = grid._getVectorTilePromise;
-    var recent = {}, order = [];
-    grid._getVectorTilePromise = function (display) {
-      var coords = dataOf(spec, display);
-      var parent = nativeOf(spec, coords);
-      if (parent === coords) { return fetchTile.call(this, coords); }
-      var key = parent.x + "/" + parent.y;
-      if (!recent[key]) {
-        recent[key] = fetchTile.call(this, parent);
-        order.push(key);
-        if (order.length > 16) { delete recent[order.shift()]; }
-      }
-      var f = Math.pow(2, coords.z - parent.z);
-      return recent[key].then(function (json) {
-        var out = { layers: {} };
-        for (var name in json.layers) {
-          var layer = json.layers[name], ext = layer.extent;
-          var dx = (coords.x - parent.x * f) * ext / f, dy = (coords.y - parent.y * f) * ext / f;
-          out.layers[name] = { extent: ext, features: layer.features.map(function (feat) {
-            return { type: feat.type, properties: feat.properties,
-                     geometry: feat.geometry.map(function (ring) {
-                       return ring.map(function (p) {
-                         return { x: (p.x - dx) * f, y: (p.y - dy) * f };
-                       });
-                     }) };
-          }) };
-        }
-        return out;
-      });
-    };
+    return { x: Math.floor(c.x / f), y: Math.floor(c.y / f), z: spec.maxNativeZoom };
   }
 
   function inRanges(spec, display) {
-    var coords = nativeOf(spec, dataOf(spec, display));
-    var ranges = spec.ranges[String(coords.z)] || [];
+    var c = nativeOf(spec, dataOf(spec, display));
+    var ranges = spec.ranges[String(c.z)] || [];
     for (var i = 0; i < ranges.length; i++) {
       var r = ranges[i];
-      if (coords.x >= r[0] && coords.x <= r[1] && coords.y >= r[2] && coords.y <= r[3]) {
-        return true;
-      }
+      if (c.x >= r[0] && c.x <= r[1] && c.y >= r[2] && c.y <= r[3]) { return true; }
     }
     return false;
   }
 
+  // ---- Drawing ----
+
+  // Draw a decoded native tile `tile` on the canvas of display tile `coords`: every kept
+  // feature filled, then stroked, then the highlighted one outlined on top.
+  function draw(canvas, spec, tile, coords, size, ratio) {
+    var data = dataOf(spec, coords), parent = nativeOf(spec, data);
+    var f = Math.pow(2, data.z - parent.z), ext = tile.extent;
+    var x0 = (data.x - parent.x * f) * ext / f, y0 = (data.y - parent.y * f) * ext / f;
+    var x1 = x0 + ext / f, y1 = y0 + ext / f;
+    var scale = size / ext * f;  // CSS pixels per tile unit
+    var ctx = canvas.getContext("2d");
+    ctx.setTransform(ratio * scale, 0, 0, ratio * scale, -ratio * scale * x0, -ratio * scale * y0);
+    var style = spec.style || {};
+    var weight = (style.weight == null ? 1 : style.weight) * (coords.z < 7 ? 0.5 : 1);
+    var shown = [], top = [];
+    tile.features.forEach(function (feat) {
+      var b = feat.box;
+      if (b[2] < x0 || b[0] > x1 || b[3] < y0 || b[1] > y1) { return; }
+      if (!kept(spec, feat.properties)) { return; }
+      shown.push(feat);
+      if (highlighted(spec, feat.properties)) { top.push(feat); }
+    });
+    ctx.globalAlpha = style.fillOpacity == null ? 0.2 : style.fillOpacity;
+    shown.forEach(function (feat) {
+      if (feat.type !== 3) { return; }
+      ctx.fillStyle = fillOf(spec, feat.properties);
+      ctx.fill(feat.path);
+    });
+    ctx.lineJoin = "round";
+    ctx.lineCap = "round";
+    if (weight > 0) {
+      ctx.globalAlpha = style.opacity == null ? 1 : style.opacity;
+      ctx.strokeStyle = style.color || "#3388ff";
+      ctx.lineWidth = weight / scale;
+      shown.forEach(function (feat) { ctx.stroke(feat.path); });
+    }
+    ctx.globalAlpha = 1;
+    ctx.strokeStyle = "#000000";
+    ctx.lineWidth = 4 / scale;
+    top.forEach(function (feat) { ctx.stroke(feat.path); });
+  }
+
+  // ---- Finding the feature under the mouse ----
+
+  var probe = null;  // a 1 × 1 canvas: its context tests points against paths
+
+  function Feature(spec, props) {
+    this.properties = props;
+    this._tooltip = L.tooltip().setContent(tooltipOf(spec, props));
+  }
+  Feature.prototype.getTooltip = function () { return this._tooltip; };
+  // st_folium's click handler asks every clicked layer for its GeoJSON: a tile feature
+  // answers with its properties (its rings are tile units, not coordinates).
+  Feature.prototype.toGeoJSON = function () {
+    return { type: "Feature", properties: this.properties, geometry: null };
+  };
+
+  var TileGrid = L.GridLayer.extend({
+    initialize: function (spec, options) {
+      this.spec = spec;
+      this._atlasTiles = true;  // layers/site.py FichePopups hooks such layers
+      L.GridLayer.prototype.initialize.call(this, options);
+    },
+
+    createTile: function (coords, done) {
+      var canvas = L.DomUtil.create("canvas", "leaflet-tile");
+      var size = this.getTileSize(), ratio = global.devicePixelRatio || 1;
+      canvas.width = size.x * ratio;
+      canvas.height = size.y * ratio;
+      var spec = this.spec;
+      load(spec, nativeOf(spec, dataOf(spec, coords))).promise.then(function (tile) {
+        draw(canvas, spec, tile, coords, size.x, ratio);
+        done(null, canvas);
+      }, function (error) { done(error, canvas); });
+      return canvas;
+    },
+
+    _isValidTile: function (coords) {
+      return L.GridLayer.prototype._isValidTile.call(this, coords) && inRanges(this.spec, coords);
+    },
+
+    // The feature drawn at `latlng` on the tiles of the zoom shown, or null.
+    featureAt: function (latlng) {
+      if (!this._map || this._tileZoom === undefined) { return null; }
+      var spec = this.spec;
+      var c = nativeOf(spec, dataOf(spec, { x: 0, y: 0, z: this._tileZoom }));
+      var point = this._map.project(latlng, c.z);
+      var n = { x: Math.floor(point.x / 256), y: Math.floor(point.y / 256), z: c.z };
+      var entry = decoded[tileUrl(spec, n)];
+      if (!entry || !entry.tile) { return null; }
+      var ext = entry.tile.extent;
+      var x = (point.x - n.x * 256) * ext / 256, y = (point.y - n.y * 256) * ext / 256;
+      probe = probe || document.createElement("canvas").getContext("2d");
+      var features = entry.tile.features;
+      for (var i = features.length - 1; i >= 0; i--) {  // the last drawn is on top
+        var feat = features[i], b = feat.box;
+        if (feat.type !== 3 || x < b[0] || x > b[2] || y < b[1] || y > b[3]) { continue; }
+        if (kept(spec, feat.properties) && probe.isPointInPath(feat.path, x, y)) {
+          return new Feature(spec, feat.properties);
+        }
+      }
+      return null;
+    }
+  });
+
+  // A mouse event of the map that another layer (a GeoJSON path, a marker) answered.
+  function onOtherLayer(e) {
+    var target = e.originalEvent && e.originalEvent.target;
+    return !!(target && target.classList && target.classList.contains("leaflet-interactive"));
+  }
+
   function tileLayer(spec) {
-    var styles = {};
-    styles[spec.name] = function (props, zoom) { return styleOf(spec, props, zoom); };
-    if (spec.compression === "gzip") { decompressUnder(spec.url); }
-    var grid = L.vectorGrid.protobuf(spec.url, {
-      rendererFactory: L.canvas.tile,
-      vectorTileLayerStyles: styles,
-      interactive: true,
+    var grid = new TileGrid(spec, {
       tileSize: spec.tileSize || 256,
       // below: the tiles of the coarsest native zoom, made smaller
       minNativeZoom: spec.minNativeZoom + zoomOffset(spec),
-      zIndex: 2,  // above a basemap, below every GeoJSON layer (overlay pane)
-      fetchOptions: { credentials: "same-origin" }
+      zIndex: 2  // above a basemap, below every GeoJSON layer (overlay pane)
     });
-    overzoom(grid, spec);
-    var valid = grid._isValidTile;
-    grid._isValidTile = function (coords) {
-      return valid.call(this, coords) && inRanges(spec, coords);
-    };
     function mark(loaded) {
       var box = grid.getContainer && grid.getContainer();
       if (box) { box.setAttribute("data-loaded", loaded ? "1" : "0"); }
@@ -227,11 +370,53 @@
     grid._update = function (center) {
       if (placed) { return update.call(this, center); }
     };
+
+    // One tooltip for the whole layer, following the mouse; a click fires the layer's
+    // "click" with the feature as e.layer and e.sourceTarget, as a GeoJSON layer does, so
+    // st_folium's handler and the export's popups read it the same way.
+    var tip = L.tooltip({ sticky: true, direction: "auto", className: "atlas-tiles-tooltip" });
+    var pending = null;
+    function hover() {
+      var e = pending, map = grid._map;
+      pending = null;
+      if (!map) { return; }
+      var feature = onOtherLayer(e) || map.dragging && map.dragging.moving()
+        ? null : grid.featureAt(e.latlng);
+      map.getContainer().style.cursor = feature ? "pointer" : "";
+      if (!feature) {
+        map.removeLayer(tip);
+        return;
+      }
+      tip.setContent(feature.getTooltip().getContent()).setLatLng(e.latlng);
+      if (!map.hasLayer(tip)) { tip.addTo(map); }
+    }
+    function onMove(e) {
+      if (pending === null) { global.requestAnimationFrame(hover); }
+      pending = e;
+    }
+    function onOut() {
+      pending = null;
+      if (grid._map) {
+        grid._map.removeLayer(tip);
+        grid._map.getContainer().style.cursor = "";
+      }
+    }
+    function onClick(e) {
+      if (onOtherLayer(e)) { return; }
+      var feature = grid.featureAt(e.latlng);
+      if (!feature) { return; }
+      grid.fire("click", {
+        latlng: e.latlng, layerPoint: e.layerPoint, containerPoint: e.containerPoint,
+        originalEvent: e.originalEvent, layer: feature, sourceTarget: feature
+      });
+    }
+
     grid.on("add", function () {
       var box = grid.getContainer();
       L.DomUtil.addClass(box, "atlas-tiles");
       L.DomUtil.addClass(box, "atlas-tiles-" + spec.name);
       mark(false);
+      grid._map.on("mousemove", onMove).on("mouseout", onOut).on("click", onClick);
       setTimeout(function () {
         placed = true;
         if (grid._map) { grid._resetView(); mark(!grid.isLoading()); }
@@ -239,34 +424,16 @@
     });
     grid.on("loading", function () { mark(false); });
     grid.on("load", function () { mark(true); });
-
-    // One tooltip for the whole layer, following the mouse.
-    var tip = L.tooltip({ sticky: true, direction: "auto", className: "atlas-tiles-tooltip" });
-    grid.on("mousemove", function (e) {
-      var props = e.layer && e.layer.properties;
-      if (!props || !grid._map) { return; }
-      tip.setContent(tooltipOf(spec, props)).setLatLng(e.latlng);
-      if (!grid._map.hasLayer(tip)) { tip.addTo(grid._map); }
-    });
-    grid.on("mouseout", function () { if (grid._map) { grid._map.removeLayer(tip); } });
-    grid.on("remove", function () { if (tip._map) { tip._map.removeLayer(tip); } });
-
-    // A click: the feature carries the tooltip text, so st_folium's onLayerClick (a
-    // listener added after this one) reads it from e.sourceTarget, as for GeoJSON layers.
-    // onLayerClick also calls e.layer.toGeoJSON(), which throws on a tile feature (its
-    // rings are tile pixels, not latlngs) and would stop it before it tells Streamlit:
-    // the feature answers with its properties only.
-    grid.on("click", function (e) {
-      var feature = e.sourceTarget || e.layer;
-      var props = feature && feature.properties;
-      if (!props) { return; }
-      feature._tooltip = L.tooltip().setContent(tooltipOf(spec, props));
-      feature.toGeoJSON = function () {
-        return { type: "Feature", properties: props, geometry: null };
-      };
-    });
+    grid.onRemove = function (map) {
+      map.off("mousemove", onMove).off("mouseout", onOut).off("click", onClick);
+      if (map.hasLayer(tip)) { map.removeLayer(tip); }
+      map.getContainer().style.cursor = "";
+      return L.GridLayer.prototype.onRemove.call(this, map);
+    };
     return grid;
   }
 
-  global.atlas = Object.assign(global.atlas || {}, { tileLayer: tileLayer, tileHash: hash });
+  global.atlas = Object.assign(global.atlas || {}, {
+    tileLayer: tileLayer, tileHash: hash, decodeTile: decodeTile
+  });
 })(window);

@@ -46,7 +46,7 @@ def test_the_map_draws_the_communes_from_the_build_tiles(tiled_atlas):
     html = m.get_root().render()
     assert "atlas.tileLayer(" in html
     assert f"/app/static/tiles/{digest}/communes/{{z}}/{{x}}/{{y}}.pbf.gz" in html
-    assert "/app/static/vendor/leaflet.vectorgrid/Leaflet.VectorGrid.bundled.min.js" in html
+    assert "/app/static/vendor/pbf/pbf.js" in html
     assert "/app/static/atlas/atlas-tiles.js" in html
     spec = drawn[0].to_js()
     assert (spec["minNativeZoom"], spec["maxNativeZoom"]) == (4, 6)
@@ -244,4 +244,4 @@ def test_a_layer_needing_other_scripts_gets_a_new_frame(tiled_atlas):
     (assets,) = [c for c in both.base._children.values() if type(c).__name__ == "OverlayAssets"]
     urls = [url for _, url in assets.default_js]
     assert any(u.endswith("atlas-tiles.js") for u in urls)
-    assert any("vectorgrid" in u for u in urls)
+    assert any(u.endswith("vendor/pbf/pbf.js") for u in urls)

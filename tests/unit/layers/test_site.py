@@ -292,7 +292,7 @@ def test_the_tile_spec_points_at_the_exports_own_tiles(tiled_atlas, tmp_path):
     ).read_bytes()
 
 
-def test_vectorgrid_is_loaded_only_with_a_tile_layer_and_the_csp_is_unchanged(
+def test_the_tile_renderer_is_loaded_only_with_a_tile_layer_and_the_csp_is_unchanged(
     tiled_atlas, tmp_path
 ):
     embed.export_site(tmp_path / "a", tiled_atlas, ["epci", "communes"])
@@ -300,9 +300,9 @@ def test_vectorgrid_is_loaded_only_with_a_tile_layer_and_the_csp_is_unchanged(
     with_tiles, without = ((tmp_path / d / "index.html").read_text() for d in "ab")
     scripts = re.findall(r'<script src="([^"]+)"', with_tiles)
     assert scripts[-3:] == ["atlas/atlas-layers.js", "atlas/atlas-tiles.js", "embed/embed.js"]
-    assert "vendor/leaflet.vectorgrid/Leaflet.VectorGrid.bundled.min.js" in scripts
+    assert "vendor/pbf/pbf.js" in scripts
     assert all((tmp_path / "a" / s).is_file() for s in scripts)
-    assert "vectorgrid" not in without.lower() and "atlas-tiles" not in without
+    assert "pbf" not in without.lower() and "atlas-tiles" not in without
     assert not (tmp_path / "b" / "atlas" / "atlas-tiles.js").exists()
     csp = r'http-equiv="Content-Security-Policy" content="([^"]+)"'
     assert re.search(csp, with_tiles).group(1) == re.search(csp, without).group(1)
