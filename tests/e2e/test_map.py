@@ -323,6 +323,10 @@ def test_the_commune_layer_draws_its_tiles_and_a_click_opens_the_commune(app_url
     roanne = real_atlas.communes.set_index("insee_com").geometry["42187"].representative_point()
     point = map_eval(page, f"return map.latLngToContainerPoint([{roanne.y}, {roanne.x}]);")
     box = page.locator(MAP_FRAME).last.bounding_box()
+    page.mouse.move(box["x"] + point["x"], box["y"] + point["y"])
+    tooltip = map_frame(page).locator(".atlas-tiles-tooltip")
+    tooltip.wait_for(timeout=TIMEOUT)
+    assert tooltip.inner_text() == "Roanne — Commune 42187"
     page.mouse.click(box["x"] + point["x"], box["y"] + point["y"])
     page.get_by_role("heading", name="Roanne").first.wait_for(timeout=TIMEOUT)
     page.wait_for_url("**sel=42187**", timeout=TIMEOUT)
@@ -331,6 +335,7 @@ def test_the_commune_layer_draws_its_tiles_and_a_click_opens_the_commune(app_url
     tiles = map_frame(page).locator(".atlas-tiles-communes[data-loaded='1'] canvas")
     tiles.first.wait_for(state="attached", timeout=TIMEOUT)
     assert commune_pixels(page, MEMBER_COLOR) > 1000
+    assert commune_pixels(page, "#000000") > 100  # the chosen commune outlined in black
     assert page.requested_hosts <= {"127.0.0.1"}, page.requested_hosts
     assert page.errors == []
     # A tile is sent as the gzip file it is: the server does not compress it again (its
