@@ -24,6 +24,9 @@
   // the feature under the mouse.
   function Layer(pbf) {
     this.pbf = pbf;
+    this.name = "";
+    this.extent = 4096;
+    this.names = [];  // key index -> key
     this.keys = {};  // key -> its index
     this.valueAt = [];  // value index -> position of the value's message
     this.values = [];  // value index -> value, once read
@@ -139,13 +142,16 @@
       var field = pbf.readVarint();
       if (field >> 3 !== 3) { pbf.skip(field); continue; }
       var end = pbf.readVarint() + pbf.pos;
-      var layer = new Layer(pbf), at = [], layerName = "", extent = 4096, names = [];
+      var layer = new Layer(pbf), at = [];
       while (pbf.pos < end) {
         var f = pbf.readVarint(), tag = f >> 3;
-        if (tag === 1) { layerName = pbf.readString(); }
-        else if (tag === 5) { extent = pbf.readVarint(); }
-        else if (tag === 3) { names.push(pbf.readString()); }
-        else if (tag === 4) {
+        if (tag === 1) { layer.name = pbf.readString(); }
+        else if (tag === 5) { layer.extent = pbf.readVarint(); }
+        else if (tag === 3) {
+          var key = pbf.readString();
+          layer.keys[key] = layer.names.length;
+          layer.names.push(key);
+        } else if (tag === 4) {
           layer.valueAt.push(pbf.pos);
           pbf.pos = pbf.readVarint() + pbf.pos;
         } else if (tag === 2) {
@@ -154,10 +160,8 @@
           pbf.pos += size;
         } else { pbf.skip(f); }
       }
-      if (layerName !== name) { continue; }
-      names.forEach(function (key, i) { layer.keys[key] = i; });
-      layer.names = names;
-      found.extent = extent;
+      if (layer.name !== name) { continue; }
+      found.extent = layer.extent;
       for (var i = 0; i < at.length; i += 2) {
         pbf.pos = at[i];
         var feature = readFeature(pbf, at[i + 1], layer);
@@ -368,43 +372,87 @@
     return canvas;
   }
 
-  // ---- Where tiles are drawn ----
-
-  // Draw display tile `coords` of `layer` on `canvas`; a promise settled once drawn.
-  // (Drawing in two workers with OffscreenCanvas was measured on this project's 2-core
-  // machine: 0.06 s faster in the app, 0.2 s slower in a static export; not kept.)
-  function paint(layer, canvas, coords, size, ratio) {
-    var spec = layer.spec, url = tileUrl(spec, nativeOf(spec, dataOf(spec, coords)));
-    return load(spec, url).promise.then(function (tile) {
-      draw(canvas, spec, tile, coords, size, ratio);
-    });
-  }
-
-  // The properties of the feature of `layer` at (x, y) of native tile `n` (fractions of
-  // the tile's side, from its top left corner), or null.
-  function find(layer, n, x, y) {
-    var entry = decoded[tileUrl(layer.spec, n)], tile = entry && entry.tile;
-    return tile ? hitTest(layer.spec, tile, x * tile.extent, y * tile.extent) : null;
-  }
-
   // ---- The Leaflet layer ----
 
+  // What a click or the mouse found: shaped like a GeoJSON layer's feature, so st_folium's
+  // click handler (properties, tooltip; it also asks for toGeoJSON, and a tile feature's
+  // rings are tile units, not coordinates) and the export's popups read it the same way.
   function ClickedFeature(spec, props) {
     this.properties = props;
     this._tooltip = L.tooltip().setContent(tooltipOf(spec, props));
   }
   ClickedFeature.prototype.getTooltip = function () { return this._tooltip; };
-  // st_folium's click handler asks every clicked layer for its GeoJSON: a tile feature
-  // answers with its properties (its rings are tile units, not coordinates).
   ClickedFeature.prototype.toGeoJSON = function () {
     return { type: "Feature", properties: this.properties, geometry: null };
   };
 
+  // A mouse event of the map that another layer (a GeoJSON path, a marker) answered.
+  function onOtherLayer(e) {
+    var target = e.originalEvent && e.originalEvent.target;
+    return !!(target && target.classList && target.classList.contains("leaflet-interactive"));
+  }
+
+  // Tiles drawn on the page's thread. (Drawing in two workers with OffscreenCanvas was
+  // measured on this project's 2-core machine: 0.06 s faster in the app, 0.2 s slower in a
+  // static export; not kept.)
+  // (Methods and fields of our own are named apart from GridLayer's: it has an _onMove,
+  // for instance, which the map calls on every move.)
   var TileGrid = L.GridLayer.extend({
-    initialize: function (spec, options) {
+    initialize: function (spec) {
       this.spec = spec;
       this._atlasTiles = true;  // layers/site.py FichePopups hooks such layers
-      L.GridLayer.prototype.initialize.call(this, options);
+      this._placed = false;
+      // One tooltip for the whole layer, following the mouse.
+      this._mouseTip = L.tooltip({
+        sticky: true, direction: "auto", className: "atlas-tiles-tooltip"
+      });
+      this._pending = null;  // the last mouse move not looked at yet
+      L.GridLayer.prototype.initialize.call(this, {
+        tileSize: spec.tileSize || 256,
+        // below: the tiles of the coarsest native zoom, made smaller
+        minNativeZoom: spec.minNativeZoom + zoomOffset(spec),
+        zIndex: 2  // above a basemap, below every GeoJSON layer (overlay pane)
+      });
+      this.on("loading", function () { this._mark(false); }, this);
+      this.on("load", function () { this._mark(true); }, this);
+    },
+
+    onAdd: function (map) {
+      L.GridLayer.prototype.onAdd.call(this, map);
+      var box = this.getContainer();
+      L.DomUtil.addClass(box, "atlas-tiles");
+      L.DomUtil.addClass(box, "atlas-tiles-" + this.spec.name);
+      this._mark(false);
+      map.on("mousemove", this._onMapMouseMove, this).on("mouseout", this._onMapMouseOut, this)
+        .on("click", this._onMapClick, this);
+      // The map's script adds the layers, then fits the view: tiles are asked for once
+      // the view is placed (next task), not for the map's first view (a whole world).
+      var self = this;
+      setTimeout(function () {
+        self._placed = true;
+        if (self._map) { self._resetView(); self._mark(!self.isLoading()); }
+      }, 0);
+    },
+
+    onRemove: function (map) {
+      map.off("mousemove", this._onMapMouseMove, this).off("mouseout", this._onMapMouseOut, this)
+        .off("click", this._onMapClick, this);
+      this._onMapMouseOut();
+      return L.GridLayer.prototype.onRemove.call(this, map);
+    },
+
+    _update: function (center) {
+      if (this._placed) { return L.GridLayer.prototype._update.call(this, center); }
+    },
+
+    // data-loaded="1" on the container once every visible tile is drawn (tests, bench).
+    _mark: function (loaded) {
+      var box = this.getContainer();
+      if (box) { box.setAttribute("data-loaded", loaded ? "1" : "0"); }
+    },
+
+    _isValidTile: function (coords) {
+      return L.GridLayer.prototype._isValidTile.call(this, coords) && inRanges(this.spec, coords);
     },
 
     createTile: function (coords, done) {
@@ -412,15 +460,12 @@
       var size = this.getTileSize(), ratio = global.devicePixelRatio || 1;
       canvas.width = size.x * ratio;
       canvas.height = size.y * ratio;
-      paint(this, canvas, { x: coords.x, y: coords.y, z: coords.z }, size.x, ratio).then(
-        function () { done(null, canvas); },
-        function (error) { done(error, canvas); }
-      );
+      var spec = this.spec, at = { x: coords.x, y: coords.y, z: coords.z };
+      load(spec, tileUrl(spec, nativeOf(spec, dataOf(spec, at)))).promise.then(function (tile) {
+        draw(canvas, spec, tile, at, size.x, ratio);
+        done(null, canvas);
+      }, function (error) { done(error, canvas); });
       return canvas;
-    },
-
-    _isValidTile: function (coords) {
-      return L.GridLayer.prototype._isValidTile.call(this, coords) && inRanges(this.spec, coords);
     },
 
     // The feature drawn at `latlng` on the tiles of the zoom shown, or null.
@@ -430,100 +475,56 @@
       var c = nativeOf(spec, dataOf(spec, { x: 0, y: 0, z: this._tileZoom }));
       var point = this._map.project(latlng, c.z);
       var n = { x: Math.floor(point.x / 256), y: Math.floor(point.y / 256), z: c.z };
-      var props = find(this, n, point.x / 256 - n.x, point.y / 256 - n.y);
+      var entry = decoded[tileUrl(spec, n)], tile = entry && entry.tile;
+      if (!tile) { return null; }
+      var props = hitTest(spec, tile, (point.x / 256 - n.x) * tile.extent,
+                          (point.y / 256 - n.y) * tile.extent);
       return props ? new ClickedFeature(spec, props) : null;
-    }
-  });
+    },
 
-  // A mouse event of the map that another layer (a GeoJSON path, a marker) answered.
-  function onOtherLayer(e) {
-    var target = e.originalEvent && e.originalEvent.target;
-    return !!(target && target.classList && target.classList.contains("leaflet-interactive"));
-  }
+    // The mouse: one look per animation frame, at its last position.
+    _onMapMouseMove: function (e) {
+      if (this._pending === null) { global.requestAnimationFrame(L.bind(this._hover, this)); }
+      this._pending = e;
+    },
 
-  function tileLayer(spec) {
-    var grid = new TileGrid(spec, {
-      tileSize: spec.tileSize || 256,
-      // below: the tiles of the coarsest native zoom, made smaller
-      minNativeZoom: spec.minNativeZoom + zoomOffset(spec),
-      zIndex: 2  // above a basemap, below every GeoJSON layer (overlay pane)
-    });
-    function mark(loaded) {
-      var box = grid.getContainer && grid.getContainer();
-      if (box) { box.setAttribute("data-loaded", loaded ? "1" : "0"); }
-    }
-    // The map's script adds the layers, then fits the view: tiles are asked for once the
-    // view is placed (next task), not for the map's first view (a whole world at zoom 4).
-    var update = grid._update, placed = false;
-    grid._update = function (center) {
-      if (placed) { return update.call(this, center); }
-    };
-
-    // One tooltip for the whole layer, following the mouse; a click fires the layer's
-    // "click" with the feature as e.layer and e.sourceTarget, as a GeoJSON layer does, so
-    // st_folium's handler and the export's popups read it the same way.
-    var tip = L.tooltip({ sticky: true, direction: "auto", className: "atlas-tiles-tooltip" });
-    var pending = null;
-    function show(feature, latlng) {
-      var map = grid._map;
-      if (!map) { return; }
-      map.getContainer().style.cursor = feature ? "pointer" : "";
-      if (!feature) {
-        map.removeLayer(tip);
-        return;
-      }
-      tip.setContent(feature.getTooltip().getContent()).setLatLng(latlng);
-      if (!map.hasLayer(tip)) { tip.addTo(map); }
-    }
-    function hover() {
-      var e = pending, map = grid._map;
-      pending = null;
+    _hover: function () {
+      var e = this._pending, map = this._map;
+      this._pending = null;
       if (!map || !e) { return; }
       var over = !onOtherLayer(e) && !(map.dragging && map.dragging.moving());
-      show(over ? grid.featureAt(e.latlng) : null, e.latlng);
-    }
-    function onMove(e) {
-      if (pending === null) { global.requestAnimationFrame(hover); }
-      pending = e;
-    }
-    function onOut() {
-      pending = null;
-      if (grid._map) {
-        grid._map.removeLayer(tip);
-        grid._map.getContainer().style.cursor = "";
+      var feature = over ? this.featureAt(e.latlng) : null;
+      map.getContainer().style.cursor = feature ? "pointer" : "";
+      if (!feature) {
+        map.removeLayer(this._mouseTip);
+        return;
       }
-    }
-    function onClick(e) {
+      this._mouseTip.setContent(feature.getTooltip().getContent()).setLatLng(e.latlng);
+      if (!map.hasLayer(this._mouseTip)) { this._mouseTip.addTo(map); }
+    },
+
+    _onMapMouseOut: function () {
+      this._pending = null;
+      if (this._map) {
+        this._map.removeLayer(this._mouseTip);
+        this._map.getContainer().style.cursor = "";
+      }
+    },
+
+    // A click fires the layer's "click" with the feature as e.layer and e.sourceTarget,
+    // as a GeoJSON layer does.
+    _onMapClick: function (e) {
       if (onOtherLayer(e)) { return; }
-      var feature = grid.featureAt(e.latlng);
+      var feature = this.featureAt(e.latlng);
       if (!feature) { return; }
-      grid.fire("click", {
+      this.fire("click", {
         latlng: e.latlng, layerPoint: e.layerPoint, containerPoint: e.containerPoint,
         originalEvent: e.originalEvent, layer: feature, sourceTarget: feature
       });
     }
+  });
 
-    grid.on("add", function () {
-      var box = grid.getContainer();
-      L.DomUtil.addClass(box, "atlas-tiles");
-      L.DomUtil.addClass(box, "atlas-tiles-" + spec.name);
-      mark(false);
-      grid._map.on("mousemove", onMove).on("mouseout", onOut).on("click", onClick);
-      setTimeout(function () {
-        placed = true;
-        if (grid._map) { grid._resetView(); mark(!grid.isLoading()); }
-      }, 0);
-    });
-    grid.on("loading", function () { mark(false); });
-    grid.on("load", function () { mark(true); });
-    grid.onRemove = function (map) {
-      map.off("mousemove", onMove).off("mouseout", onOut).off("click", onClick);
-      if (map.hasLayer(tip)) { map.removeLayer(tip); }
-      map.getContainer().style.cursor = "";
-      return L.GridLayer.prototype.onRemove.call(this, map);
-    };
-    return grid;
-  }
+  function tileLayer(spec) { return new TileGrid(spec); }
 
   global.atlas = Object.assign(global.atlas || {}, {
     tileLayer: tileLayer, tileHash: hash, decodeTile: decodeTile

@@ -10,7 +10,6 @@ test, which clicks and tooltips use).
 from __future__ import annotations
 
 import math
-from pathlib import Path
 
 import geopandas as gpd
 import mapbox_vector_tile
@@ -18,13 +17,17 @@ import pytest
 from shapely.geometry import Polygon, box
 
 from geodata.tiles import encode
+from layers.assets import VENDORED_LINKS
+from layers.geojson import ATLAS_JS
+from layers.site import STATIC
+from layers.tiles import TILES_JS
 
-STATIC = Path(__file__).resolve().parents[2] / "static"
+# What the map's frame loads for a tile layer (layers.tiles.AtlasTiles), in that order.
 SCRIPTS = (
-    "vendor/leaflet/leaflet.js",
-    "vendor/pbf/pbf.js",
-    "atlas/atlas-layers.js",
-    "atlas/atlas-tiles.js",
+    f"vendor/{VENDORED_LINKS['leaflet']}",
+    f"vendor/{VENDORED_LINKS['pbf']}",
+    ATLAS_JS,
+    TILES_JS,
 )
 
 # Decode bytes, then test points against each feature's path (tile units).
