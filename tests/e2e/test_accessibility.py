@@ -122,6 +122,9 @@ def wait_drawn(page, target: AppPage) -> None:
     page.locator("[data-testid='stApp'][data-test-script-state='notRunning']").wait_for(
         state="attached", timeout=TIMEOUT
     )
+    # Streamlit shows pulsing placeholders until an element's code has loaded (longer on a
+    # busy machine): axe measured text near a half-transparent one as low contrast.
+    page.locator("[data-testid='stSkeleton']").first.wait_for(state="detached", timeout=TIMEOUT)
 
 
 @pytest.mark.parametrize("target", APP_PAGES, ids=[p.path for p in APP_PAGES])
