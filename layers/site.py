@@ -9,7 +9,10 @@
     DIR/embed/embed.js, .css  the page script: reads data/config.json, draws the map, the
                               legend and the table twin, filters both from one text input
     DIR/data/config.json      layer specs, legend, attribution, bounds
-    DIR/data/<layer>-<hash>.geojson
+    DIR/data/<layer>-<hash>.geojson.gz
+                              each GeoJSON layer's features, gzip-compressed (decompressed
+                              by the page: any static server sends them as they are; one
+                              that labels .gz files Content-Encoding: gzip works too)
     DIR/tiles/communes/<z>/<x>/<y>.pbf.gz
                               the build's vector tiles of the commune layer (copied as they
                               are, gzip files: any static server sends them, no range
@@ -37,6 +40,7 @@ EPSG:4326 as stored. Pure Python: no Streamlit.
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import json
 import re
@@ -596,8 +600,12 @@ def _stage_geojson(staged: dict[str, bytes | Path], name: str, gdf: gpd.GeoDataF
     # to be mistaken for a phone number by the privacy check.
     data = json.loads(to_feature_collection(gdf), parse_float=lambda s: round(float(s), 6))
     text = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
-    rel = f"data/{name}-{hashlib.sha256(text).hexdigest()[:12]}.geojson"
-    staged[rel] = text
+    rel = f"data/{name}-{hashlib.sha256(text).hexdigest()[:12]}.geojson.gz"
+    # Compressed here, decompressed by the page (atlas-layers.js): a static server sends
+    # the file as it is, compressed or not (http.server never compresses: France's EPCI and
+    # case studies are 1.8 MB of GeoJSON, 0.5 MB gzipped). mtime=0: the same data, the same
+    # bytes, so a re-export leaves the file as it was.
+    staged[rel] = gzip.compress(text, compresslevel=9, mtime=0)
     return rel
 
 
@@ -764,7 +772,7 @@ Le bouton d'un nom centre la carte sur lui.</caption>
 </main>
 <footer><p id="attribution"></p><p id="lien-atlas"></p></footer>
 <noscript><p>La carte et le tableau demandent JavaScript ;
-les données sont dans le dossier data/ (GeoJSON).</p></noscript>
+les données sont dans le dossier data/ (GeoJSON compressé par gzip).</p></noscript>
 </body>
 </html>
 """

@@ -101,15 +101,29 @@
       parsed[url] = fetch(url, { credentials: "same-origin" }).then(function (r) {
         if (!r.ok) { throw new Error(url + ": HTTP " + r.status); }
         if (!/\.gz$/.test(url)) { return r.json(); }
-        // a gzip file sent as it is (layers/geojson.py StaticFiles): decompressed here
-        var json = r.body.pipeThrough(new DecompressionStream("gzip"));
-        return new Response(json).json();
+        // a gzip file (layers/geojson.py StaticFiles, the static export): decompressed here
+        return r.arrayBuffer().then(gunzip).then(function (bytes) {
+          return JSON.parse(new TextDecoder().decode(bytes));
+        });
       });
       parsed[url].catch(function () { delete parsed[url]; });  // a failure is not kept
       parsedOrder.push(url);
       if (parsedOrder.length > 12) { delete parsed[parsedOrder.shift()]; }
     }
     return parsed[url];
+  }
+
+  // The bytes of a `.gz` file, decompressed. Servers send such files as they are
+  // (application/gzip), but one configured to label them `Content-Encoding: gzip` has the
+  // browser decompress them already: gzip's magic number (1f 8b) tells which; an empty
+  // buffer (an empty vector tile) stays empty. Resolves to a Uint8Array.
+  function gunzip(buffer) {
+    var bytes = new Uint8Array(buffer);
+    if (bytes.length < 2 || bytes[0] !== 0x1f || bytes[1] !== 0x8b) {
+      return Promise.resolve(bytes);
+    }
+    var stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
+    return new Response(stream).arrayBuffer().then(function (b) { return new Uint8Array(b); });
   }
 
   // Fit the map on `bounds` with a margin, and again when the map's frame is resized
@@ -193,6 +207,7 @@
 
   global.atlas = {
     geojsonLayer: geojsonLayer, escapeHtml: escapeHtml, fitView: fitView,
+    loadJson: loadJson, gunzip: gunzip,
     overseasControl: overseasControl, setLegend: setLegend, overlayDrawn: overlayDrawn
   };
 })(window);

@@ -180,12 +180,6 @@
   // 0-byte file. A layer drawn again (a filter changed) finds its tiles decoded here.
   var decoded = {}, order = [], KEEP = 128;
 
-  function gunzip(buffer) {
-    if (!buffer.byteLength) { return Promise.resolve(new Uint8Array(0)); }
-    var stream = new Blob([buffer]).stream().pipeThrough(new DecompressionStream("gzip"));
-    return new Response(stream).arrayBuffer().then(function (b) { return new Uint8Array(b); });
-  }
-
   function tileUrl(spec, c) {
     return spec.url.replace("{z}", c.z).replace("{x}", c.x).replace("{y}", c.y);
   }
@@ -204,7 +198,8 @@
       var entry = { tile: null };
       entry.promise = fetchBytes(url)
         .then(function (buffer) {
-          return spec.compression === "gzip" ? gunzip(buffer) : new Uint8Array(buffer);
+          // atlas-layers.js's gunzip: also reads a tile the server sent already decoded
+          return spec.compression === "gzip" ? global.atlas.gunzip(buffer) : new Uint8Array(buffer);
         })
         .then(function (bytes) {
           entry.tile = decodeTile(bytes, spec.name);

@@ -20,13 +20,6 @@
     return node;
   }
 
-  function getJson(url) {
-    return fetch(url, { credentials: "same-origin" }).then(function (r) {
-      if (!r.ok) { throw new Error(url + " : HTTP " + r.status); }
-      return r.json();
-    });
-  }
-
   function featuresOf(layer) {
     // A L.geoJSON or a markerClusterGroup: both list their features' layers.
     return layer.getLayers().filter(function (l) { return l.feature; });
@@ -213,7 +206,7 @@
     footer(config);
     drawTiles(config);
     return Promise.all(config.layers.map(function (spec) {
-      return isTiles(spec) ? null : getJson(spec.url);
+      return isTiles(spec) ? null : atlas.loadJson(spec.url);  // .geojson.gz, decompressed
     }))
       .then(function (data) {
         state.data = data;
@@ -232,6 +225,6 @@
   // Exposed for tests and for a host page's script (read-only use).
   window.atlasEmbed = state;
   document.addEventListener("DOMContentLoaded", function () {
-    getJson("data/config.json").then(start).catch(fail);
+    atlas.loadJson("data/config.json").then(start).catch(fail);
   });
 })();

@@ -11,13 +11,8 @@ linking to the fiche. Waits are on DOM conditions, never fixed sleeps.
 
 from __future__ import annotations
 
-import functools
-import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import replace
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -28,31 +23,21 @@ from layers.communes import MEMBER_COLOR
 from layers.registry import layer_frames
 from pages.ui import embedding
 from pages.ui.viewstate import from_query
-from tests.support.browser import CANVAS_PIXELS, MAP_FRAME, SHAPES, rgb, skip_without_chromium
+from tests.support.browser import (
+    CANVAS_PIXELS,
+    MAP_FRAME,
+    SHAPES,
+    rgb,
+    skip_without_chromium,
+    static_server,
+)
+from tests.support.export_files import text_of
 from tests.support.synthetic import XSS_NAMES
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration]
 skip_without_chromium()
 
 TIMEOUT = 45_000
-
-
-@contextmanager
-def static_server(directory: Path) -> Iterator[str]:
-    """Serve ``directory`` with the standard library on 127.0.0.1; yield its base URL."""
-
-    class Quiet(SimpleHTTPRequestHandler):
-        def log_message(self, *args) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=directory))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 @pytest.fixture(scope="module")
@@ -229,13 +214,30 @@ def test_hostile_case_names_show_as_text_and_run_nothing(embed_atlas, tmp_path, 
         assert page.dialogs == [] and page.evaluate("window.__csp") == []
 
 
+def test_static_export_draws_when_the_server_decompresses_gz_files(real_atlas, page, tmp_path):
+    # Some servers label .gz files Content-Encoding: gzip: the browser then hands the page
+    # GeoJSON and tiles already decompressed, which it must read as they are.
+    embed.export_site(tmp_path, real_atlas, ["communes", "epci"], communes_mode="acv")
+    assert list((tmp_path / "data").glob("epci-*.geojson.gz"))
+    with static_server(tmp_path, gzip_encoding=True) as url:
+        open_export(page, url)
+        assert page.locator(f'{SHAPES}[stroke="#555555"]').count() >= 1000  # the EPCI
+        page.locator(".atlas-tiles-communes[data-loaded='1'] canvas").first.wait_for(
+            state="attached", timeout=TIMEOUT
+        )
+        acv = [".atlas-tiles-communes", [rgb(MEMBER_COLOR)], 4]
+        assert page.evaluate(CANVAS_PIXELS, acv) > 50  # the ACV communes
+        assert page.locator("#tableau tbody tr").count() >= 1000  # the EPCI, listed
+        assert page.errors == [] and page.evaluate("window.__csp") == []
+
+
 def test_static_export_holds_no_email_or_phone(national_export):
     vendored = {p for p in national_export.joinpath("vendor").rglob("*")}
     found = []
     for path in national_export.rglob("*"):
         if not path.is_file() or path.suffix == ".png":
             continue
-        text = path.read_text(encoding="utf-8")
+        text = text_of(path)  # the layers' GeoJSON decompressed
         hits = EMAIL_RE.findall(text) + PHONE_RE.findall(text)
         # Leaflet's own code (copied verbatim from npm) holds the Mercator constant
         # 85.0511287798, which has the shape of a phone number; it is not data.

@@ -7,15 +7,18 @@ requests are the page's own.
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import NamedTuple
 from urllib.parse import urlparse
@@ -146,6 +149,34 @@ def _wait_healthy(url: str, proc: subprocess.Popen, timeout: float = 60) -> None
         except OSError:
             time.sleep(0.3)
     raise TimeoutError(f"streamlit did not answer on {url} within {timeout} s")
+
+
+@contextmanager
+def static_server(directory: Path, gzip_encoding: bool = False) -> Iterator[str]:
+    """Serve ``directory`` with the standard library on 127.0.0.1; yield its base URL.
+
+    ``gzip_encoding``: label ``.gz`` files ``Content-Encoding: gzip`` (as Apache's
+    ``AddEncoding gzip .gz`` does), so the browser decompresses them before the page reads
+    them; by default they are sent as they are, like http.server and most static hosts do.
+    """
+
+    class Quiet(SimpleHTTPRequestHandler):
+        def log_message(self, *args) -> None:
+            pass
+
+        def end_headers(self) -> None:
+            if gzip_encoding and self.path.split("?")[0].endswith(".gz"):
+                self.send_header("Content-Encoding", "gzip")
+            super().end_headers()
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=directory))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 @contextmanager

@@ -44,7 +44,7 @@ def test_a_previous_export_is_replaced_and_the_users_files_survive(
     out = tmp_path / "s"
     assert _embed(out, "epci", "cases") == 0
     first = (out / site.MARKER).read_text()
-    old_cases = next((out / "data").glob("cases-*.geojson"))
+    old_cases = next((out / "data").glob("cases-*.geojson.gz"))
     assert f"data/{old_cases.name}" in first and "index.html" in first
     (out / "data" / "thesis.docx").write_text("x")
     (out / "notes.txt").write_text("mine")

@@ -14,6 +14,7 @@ from layers import site
 from layers.compose import MAX_FEATURES, MapView, cap_notice, compose_map
 from layers.geojson import StaticFiles
 from tests.support import synthetic
+from tests.support.export_files import layer_data
 
 N_POINTS = 50_000
 
@@ -88,7 +89,6 @@ def test_the_static_export_writes_at_most_the_cap_and_says_so(many_cases, tmp_pa
     big = replace(base, optional={**base.optional, "cases": many_cases.assign(insee_com="01001")})
     result = site.export_site(tmp_path / "site", big, layers=["cases"])
     assert result.capped == {"cases": (MAX_FEATURES, N_POINTS)}
-    (data,) = (tmp_path / "site" / "data").glob("cases*.geojson")
-    assert len(json.loads(data.read_text())["features"]) == MAX_FEATURES
+    assert len(layer_data(tmp_path / "site" / "data", "cases")["features"]) == MAX_FEATURES
     config = json.loads((tmp_path / "site" / "data" / "config.json").read_text())
     assert "20\u202f000 premiers éléments exportés sur 50\u202f000" in config["attribution"]

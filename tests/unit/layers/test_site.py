@@ -18,6 +18,7 @@ from layers.geojson import LayerSpec
 from layers.legend import Legend, legend_html, replace_legend
 from pages.ui import embedding
 from pages.ui.viewstate import ViewState, from_query
+from tests.support.export_files import layer_data, text_of
 from tests.support.tiles import with_commune_tiles
 
 
@@ -178,10 +179,10 @@ def test_export_writes_a_site_with_a_strict_csp_and_no_inline_script(embed_atlas
 def test_export_keeps_no_contact_detail(embed_atlas, tmp_path):
     result = embed.export_site(tmp_path, embed_atlas, ["cases", "tiers_lieux"])
     assert result.masked == 2
-    text = "".join(p.read_text() for p in (tmp_path / "data").iterdir())
+    text = "".join(text_of(p) for p in (tmp_path / "data").iterdir())
     assert not contains_contact(text)
     assert '"web"' not in text and "mailto" not in text
-    tiers = json.loads(next((tmp_path / "data").glob("tiers_lieux-*.geojson")).read_text())
+    tiers = layer_data(tmp_path / "data", "tiers_lieux")
     assert set(tiers["features"][0]["properties"]) == {
         "insee_com",
         "name",
