@@ -17,7 +17,11 @@ unsimplified EPCI GeoJSON inlined through st_folium), on a warm server:
 - server memory (RSS) idle and with K concurrent sessions open (atlas: default layers plus
   the commune layer) and the health check's latency while they open;
 - where the time goes: page boot, map component, data/tile fetch, drawing, from the
-  Resource Timing entries of the map's frame and a ``performance.now()`` mark at the draw.
+  Resource Timing entries of the map's frame and a ``performance.now()`` mark at the draw;
+- the same two maps without Streamlit: the static export of the same view (``atlas embed``
+  of the default layers, and of the commune layer) served by ``http.server`` on 127.0.0.1,
+  first draws taken in turn with the app's: what the map itself costs, the rest of the
+  app's time being Streamlit's page, session and component.
 
 The benchmark's Chromium runs at niceness 19 (``--browser-nice``; 0 for the same priority
 as the server): see :func:`browser_executable`.
@@ -53,6 +57,7 @@ from tests.support.browser import (  # noqa: E402
     CHROMIUM_ARGS,
     chromium_path,
     rgb,
+    static_server,
     streamlit_server,
 )
 
@@ -108,7 +113,8 @@ def _children(pid: int) -> list[int]:
 class Traffic:
     """Bytes the browser received for the map, from Playwright's events, per step.
 
-    Every finished request whose frame is st_folium's frame counts, by its *transferred*
+    Every finished request whose frame is st_folium's frame (any request of the page for a
+    static export, ``static=True``: the map is the page) counts, by its *transferred*
     body size as Chromium reports it (``request.sizes()["responseBodySize"]``: the
     encoded size, i.e. compressed when the server compressed), classified by URL:
     ``tiles`` (``.pbf.gz``), ``data`` (GeoJSON, ``tileset.json``) and ``code`` (the
@@ -121,10 +127,10 @@ class Traffic:
     (``map_data_decoded``, from the frame's Resource Timing ``decodedBodySize``).
     """
 
-    def __init__(self, page) -> None:
+    def __init__(self, page, static: bool = False) -> None:
         self.requests: list = []
         self.ws: list[int] = []
-        page.on("requestfinished", self._finished)
+        page.on("requestfinished", self._any if static else self._finished)
         page.on("websocket", lambda ws: ws.on("framereceived", self._frame))
 
     def _finished(self, request) -> None:
@@ -135,12 +141,16 @@ class Traffic:
         if in_map and request.frame != request.frame.page.main_frame:
             self.requests.append(request)
 
+    def _any(self, request) -> None:
+        self.requests.append(request)
+
     def _frame(self, payload: str | bytes | None) -> None:
         self.ws.append(len(payload) if payload else 0)
 
     def mark(self) -> None:
         """Start a new step: forget what was received so far."""
-        self.requests, self.ws = [], []
+        self.requests.clear()
+        self.ws.clear()
 
     def bytes(self) -> dict[str, int]:
         """Bytes received since the last :meth:`mark`, by kind."""
@@ -242,11 +252,16 @@ def split_time(page, frame, total_s: float) -> dict[str, float] | None:
     return out
 
 
-def first_draw(browser, url: str, wait: Callable, split: bool = False) -> dict:
-    """Seconds from navigation until ``wait(page)`` returns, and the map data received."""
+def first_draw(
+    browser, url: str, wait: Callable, split: bool = False, static: bool = False
+) -> dict:
+    """Seconds from navigation until ``wait(page)`` returns, and the map data received.
+
+    ``static``: ``url`` is a static export, whose page is the map (no split).
+    """
     ctx = browser.new_context(viewport=VIEWPORT)
     page = ctx.new_page()
-    traffic = Traffic(page)
+    traffic = Traffic(page, static)
     start = time.perf_counter()
     page.goto(url)
     wait(page)
@@ -285,15 +300,44 @@ def epci_drawn(page) -> None:
     )
 
 
-def communes_drawn(colours: list[tuple[int, int, int]], timeout: float = 120_000) -> Callable:
-    """Return a waiter: the commune layer loaded and pixels of ``colours`` on its canvases."""
+def epci_drawn_static(page) -> None:
+    """Wait until all EPCI shapes are in a static export's page (the map is the page)."""
+    page.locator(SHAPES).nth(EPCI_COUNT - 1).wait_for(state="attached", timeout=120_000)
+
+
+def communes_drawn(
+    colours: list[tuple[int, int, int]], timeout: float = 120_000, static: bool = False
+) -> Callable:
+    """Return a waiter: the commune layer loaded and pixels of ``colours`` on its canvases.
+
+    ``static``: in a static export's page instead of the app's map frame.
+    """
 
     def wait(page) -> None:
-        map_frame(page, timeout).wait_for_function(
+        where = page.main_frame if static else map_frame(page, timeout)
+        where.wait_for_function(
             COMMUNES_DRAWN, arg=[COMMUNES, colours, 20], polling="raf", timeout=timeout
         )
 
     return wait
+
+
+def static_exports(build: Path, mode: str, into: Path) -> dict[str, Path]:
+    """Write the static exports the benchmark draws: ``{"default": dir, "communes": dir}``.
+
+    ``default``: the app's default layers, all of France (what ``/`` shows); ``communes``:
+    the commune layer alone coloured by ``mode`` (what ``/?couches=communes`` shows).
+    """
+    from geodata import atlas as atlas_mod
+    from layers import registry, site
+
+    atlas = atlas_mod.load(build)
+    out = {"default": into / "default"}
+    site.export_site(out["default"], atlas, registry.DEFAULT_LAYERS)
+    if (build / "tiles" / "tileset.json").exists():  # else the app has no commune layer either
+        out["communes"] = into / "communes"
+        site.export_site(out["communes"], atlas, ["communes"], communes_mode=mode)
+    return out
 
 
 def filter_redraw(browser, url: str) -> float:
@@ -458,22 +502,27 @@ def measure(browser, build: Path, runs: int, sessions: int, mode: str) -> tuple[
     """All figures of the atlas and of the naive page: ``(atlas, naive)``.
 
     Both servers run at once and their first draws alternate (atlas, naive, atlas…), so
-    the ratio compares draws made under the same load; the other steps run one server
-    at a time. A figure whose step failed is None, its reason under ``"unmeasured"``.
+    the ratio compares draws made under the same load; the static export's draws of the
+    same view are taken in the same turns. The other steps run one server at a time. A
+    figure whose step failed is None, its reason under ``"unmeasured"``.
     """
     env = {"ATLAS_BUILD_DIR": str(build)}
     unmeasured: dict[str, str] = {}
     naive_unmeasured: dict[str, str] = {}
+    say("writing the static exports of the same views (atlas embed)")
+    exports = static_exports(build, mode, Path(tempfile.mkdtemp(prefix="atlas-bench-export-")))
     with (
         streamlit_server(ROOT / "app.py", env) as (url, pid),
         streamlit_server(ROOT / "bench" / "naive_app.py", env) as (naive_url, naive_pid),
+        static_server(exports["default"]) as static_url,
     ):
         say("warming both servers")
         guarded("warm-up", lambda: first_draw(browser, url, epci_drawn), unmeasured)
         guarded("warm-up", lambda: first_draw(browser, naive_url, epci_drawn), naive_unmeasured)
         idle, naive_idle = rss_mb(pid), rss_mb(naive_pid)
-        say(f"{runs} first draws of the national EPCI map, atlas and naive in turn")
-        draws, naive_draws, loads = [], [], [os.getloadavg()[0]]
+        say(f"{runs} first draws of the national EPCI map, atlas, naive and static in turn")
+        draws, naive_draws, static_draws, loads = [], [], [], [os.getloadavg()[0]]
+        static_page = f"{static_url}/index.html"
         for _ in range(runs):
             draws.append(
                 guarded(
@@ -485,6 +534,13 @@ def measure(browser, build: Path, runs: int, sessions: int, mode: str) -> tuple[
                     "first draw",
                     lambda: first_draw(browser, naive_url, epci_drawn, True),
                     naive_unmeasured,
+                )
+            )
+            static_draws.append(
+                guarded(
+                    "static export",
+                    lambda: first_draw(browser, static_page, epci_drawn_static, static=True),
+                    unmeasured,
                 )
             )
         say(f"{runs} return visits (browser cache warm), atlas and naive in turn")
@@ -505,12 +561,17 @@ def measure(browser, build: Path, runs: int, sessions: int, mode: str) -> tuple[
         filtered = guarded(
             "filter change", lambda: [filter_redraw(browser, url) for _ in range(runs)], unmeasured
         )
+        static = [d for d in static_draws if d]
         atlas = first_figures(draws) | {
             "return_visit_s": median_or_none(again),
             "filter_redraw_s": median_or_none(filtered or []),
             "rss_idle_mb": idle,
+            "static_first_draw_s": median_of(static, "s") if static else None,
+            "static_map_data_mb": median_of(static, "map_data") / 1e6 if static else None,
         }
-        atlas |= measure_communes(browser, url, pid, build, runs, sessions, mode, unmeasured)
+        atlas |= measure_communes(
+            browser, url, pid, build, runs, sessions, mode, unmeasured, exports.get("communes")
+        )
         loads.append(os.getloadavg()[0])
         say(f"naive: {sessions} sessions")
         naive = first_figures(naive_draws) | {
@@ -555,13 +616,17 @@ def measure_communes(
     sessions: int,
     mode: str,
     unmeasured: dict[str, str],
+    export: Path | None = None,
 ) -> dict:
     """Measure the commune layer, and RSS with ``sessions`` open on it.
 
     When the layer cannot be measured (not built, not drawn within the timeout), its
     figures are None, the reason in ``unmeasured``, and the sessions open the default map.
+    ``export``: the static export of the same view, whose first draws are taken in turn
+    with the app's.
     """
     out = {"communes_first_draw_s": None, "communes_data_mb": None}
+    out |= {"static_communes_first_draw_s": None}
     out |= {"zoom_to_departement_s": None, "rss_sessions_mb": None}
     colours, why = commune_colours(mode, build)
     view = f"{url}/?couches=communes&communes={mode}"
@@ -586,16 +651,40 @@ def measure_communes(
             | default
             | {"rss_sessions_mb": None, "rss_sessions_default_mb": default["rss_sessions_mb"]}
         )
-    say(f"atlas: {runs} first draws of the commune layer ({mode})")
+    say(f"atlas: {runs} first draws of the commune layer ({mode}), app and static in turn")
     wait = communes_drawn(colours)
-    draws = guarded(
-        "commune layer",
-        lambda: summary([first_draw(browser, view, wait, split=True) for _ in range(runs)]),
-        unmeasured,
-    )
+    draws = []
+    with static_server(export or Path(tempfile.mkdtemp())) as static_url:
+        static_page = f"{static_url}/index.html"
+        static_wait = communes_drawn(colours, static=True)
+        static = []
+        for _ in range(runs):
+            draws.append(
+                guarded(
+                    "commune layer",
+                    lambda: first_draw(browser, view, wait, split=True),
+                    unmeasured,
+                )
+            )
+            if export:
+                static.append(
+                    guarded(
+                        "static export, communes",
+                        lambda: first_draw(browser, static_page, static_wait, static=True),
+                        unmeasured,
+                    )
+                )
+    draws = [d for d in draws if d]
+    static = [d for d in static if d]
     if draws:
-        out |= {"communes_first_draw_s": draws["s"], "communes_data_mb": draws["map_data_mb"]}
-        out |= {"communes_detail": draws, "communes_mode": mode, "communes_colours": colours}
+        done = summary(draws)
+        out |= {"communes_first_draw_s": done["s"], "communes_data_mb": done["map_data_mb"]}
+        out |= {"communes_detail": done, "communes_mode": mode, "communes_colours": colours}
+    if static:
+        out |= {
+            "static_communes_first_draw_s": median_of(static, "s"),
+            "static_communes_data_mb": median_of(static, "map_data") / 1e6,
+        }
     bounds = departement_bounds(build, DEPARTEMENT)
     say(f"atlas: {runs} zooms to département {DEPARTEMENT}")
     zooms = guarded(
@@ -683,9 +772,11 @@ def table(figures: dict, sessions: int) -> str:
     rows = [
         ("first_draw_s", "first national EPCI map drawn (s)"),
         ("return_visit_s", "  same, return visit (browser cache) (s)"),
+        ("static_first_draw_s", "  same map without Streamlit (export) (s)"),
         ("map_data_mb", "map data, national view (MB)"),
         ("filter_redraw_s", "filter change redrawn (s)"),
         ("communes_first_draw_s", "commune layer drawn (s)"),
+        ("static_communes_first_draw_s", "  same map without Streamlit (export) (s)"),
         ("communes_data_mb", "commune layer data (MB)"),
         ("zoom_to_departement_s", "zoom to one département (s)"),
         ("rss_idle_mb", "server memory, idle (MB)"),
