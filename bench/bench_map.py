@@ -734,7 +734,7 @@ def commune_colours(mode: str, build: Path) -> tuple[list[tuple[int, int, int]],
         coloring, _ = communes.coloring_of(mode, frame)
     except (ImportError, AttributeError, KeyError, ValueError) as exc:
         return [], f"no colouring {mode!r} in layers/communes.py: {exc!r}"
-    found = [coloring.get("color"), *coloring.get("classes", []), *coloring.get("hash", [])]
+    found = [coloring.get("color"), *coloring.get("classes", []), *coloring.get("palette", [])]
     return [rgb(c) for c in found if c and c != communes.NONE_COLOR], None
 
 

@@ -3,11 +3,12 @@
 The tiles (build stage ``tiles``, layer ``communes``) carry per commune: ``code`` (INSEE),
 ``nom``, ``dep``, ``reg``, ``epci`` (SIREN or ""), ``pays`` (Pays / PETR id or ""), ``ti``
 (TI of the current phase or ""), ``prog`` (the :data:`geodata.vocab.PROGRAMMES` keys it is
-in, ``;``-joined), ``n_prog`` and ``pop`` (-1 when unknown). A colouring mode
-(:data:`MODES`) turns one of them into a fill: in or out of one programme, the number of
-programmes, one colour per EPCI / Pays / TI (a stable hash of the id into
-:data:`QUALITATIVE`: neighbours may share a colour), or population classes whose breaks
-are computed here from the communes frame (``population``). Every colour that means
+in, ``;``-joined), ``n_prog``, ``pop`` (-1 when unknown) and ``epci_c``, ``pays_c``,
+``ti_c`` (the colour index of its EPCI, Pays, TI: neighbours differ, computed at build
+time by :mod:`geodata.tiles.neighbours`). A colouring mode (:data:`MODES`) turns one of
+them into a fill: in or out of one programme, the number of programmes, one colour of
+:data:`QUALITATIVE` per EPCI / Pays / TI, or population classes whose breaks are computed
+here from the communes frame (``population``). Every colour that means
 something stands out from white at 3:1 at least (WCAG 1.4.11), as the other layers'.
 No Streamlit.
 """
@@ -20,6 +21,7 @@ from itertools import pairwise
 import pandas as pd
 
 from geodata.numbers import fmt_int
+from geodata.tiles.communes import COLOURED, GROUP_COLOURS
 from geodata.vocab import PROGRAMMES
 from layers.tiles import AtlasTiles, TileSource, TileSpec
 
@@ -41,6 +43,7 @@ QUALITATIVE = (
     "#5b8f2d",
     "#88419d",
 )
+assert len(QUALITATIVE) == GROUP_COLOURS, "the build colours the groupings with this many"
 BORDER = {"color": "#808080", "weight": 0.5, "opacity": 0.7, "fillOpacity": 0.85}
 # Territory kind (geodata.territory.TERRITORY_KINDS) -> the tile attribute holding its code.
 TERRITORY_FIELDS = {
@@ -157,9 +160,9 @@ def coloring_of(mode: str, frame: pd.DataFrame) -> tuple[dict, dict[str, str]]:
     prop, label = GROUPINGS[mode]
     swatch = "linear-gradient(90deg," + ",".join(QUALITATIVE[:5]) + ")"
     return (
-        {"by": prop, "hash": list(QUALITATIVE)},
+        {"by": COLOURED[prop], "palette": list(QUALITATIVE)},
         {
-            f"une couleur par {label} (des voisins peuvent la partager)": swatch,
+            f"une couleur par {label}, jamais celle d'un voisin": swatch,
             f"sans {label}": NONE_COLOR,
         },
     )

@@ -172,8 +172,8 @@ class TileSpec:
     ``atlas-tiles.js``): ``{"by": prop, "member": key}`` (a ``;`` list holding ``key``),
     ``{"by": prop, "breaks": [...], "classes": [...]}`` (numeric classes: values below
     ``breaks[0]`` take ``classes[0]``; negative or missing values take ``none``) or
-    ``{"by": prop, "hash": [...]}`` (a stable hash of the value, of its first id when it
-    is a ``;`` list, picks a colour; "" is ``none``). ``colors`` are the legend rows
+    ``{"by": prop, "palette": [...]}`` (the value is an index into ``palette``, such as
+    the tiles' ``epci_c``; -1 or out of range is ``none``). ``colors`` are the legend rows
     (French label -> colour), as :class:`layers.geojson.LayerSpec` has them.
     """
 

@@ -70,6 +70,9 @@ def run_tiles(opts: BuildOptions, log: Log) -> StageResult:
     props = commune_tiles.commune_properties(communes, layers)
     frame = gpd.GeoDataFrame(props, geometry=communes.geometry.values, crs=communes.crs)
     t_props = time.perf_counter() - t0
+    colourings = props.attrs["colourings"]
+    said = [f"{k} {v['groups']} groups, {v['clashes']} clashes" for k, v in colourings.items()]
+    log(f"  colours of the groupings (neighbours differ): {', '.join(said)}")
     spec = tileset.LayerSpec(
         LAYER, frame, commune_tiles.FIELDS, MINZOOM, MAXZOOM, FULL_DETAIL_FROM, SIMPLIFIED_DOWN_TO
     )
@@ -92,6 +95,7 @@ def run_tiles(opts: BuildOptions, log: Log) -> StageResult:
         },
         details={
             "digest": meta["digest"],
+            "colourings": colourings,
             "without_geometry": layer.without_geometry,
             "zooms": {
                 str(z): {

@@ -6,7 +6,8 @@ programme layers of the ``programmes`` stage (ANCT lists) and the Pays / PETR of
 it for the counts and the panel (:mod:`geodata.model.facts`, :mod:`geodata.model.ti`);
 a commune is in a Fabrique prospective when it lies in one of its member areas (those are
 dissolved from the clean commune coverage, so a commune's interior point is in the area
-exactly when the commune is).
+exactly when the commune is). Each commune also carries the colour index of its EPCI, Pays
+and TI, chosen so that neighbouring groupings differ (:mod:`geodata.tiles.neighbours`).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import shapely
 
 from geodata.model import facts
 from geodata.model import ti as ti_model
+from geodata.tiles import neighbours
 from geodata.vocab import LIST_SEP, PROGRAMMES, TI_CURRENT_PHASE
 
 # Programmes a commune takes part in (a census of sites is not one), in PROGRAMMES order.
@@ -35,7 +37,13 @@ FIELDS: dict[str, str] = {
     "prog": f"its programmes ({', '.join(MEMBER_PROGRAMMES)}), ';'-joined in this order",
     "n_prog": "number of its programmes",
     "pop": "population, -1 if unknown",
+    "epci_c": "colour index of its EPCI (0 to GROUP_COLOURS - 1, neighbours differ), -1 if none",
+    "pays_c": "colour index of its (first) Pays / PETR, as epci_c",
+    "ti_c": "colour index of its (first) Territoire d'industrie, as epci_c",
 }
+GROUP_COLOURS = 7  # colours of the map's "one colour per EPCI / Pays / TI" (layers.communes)
+# grouping column -> its colour index column
+COLOURED = {"epci": "epci_c", "pays": "pays_c", "ti": "ti_c"}
 
 
 def commune_properties(
@@ -56,7 +64,9 @@ def commune_properties(
     Returns
     -------
     DataFrame
-        The columns of :data:`FIELDS`; codes are strings, ``n_prog`` and ``pop`` int64.
+        The columns of :data:`FIELDS`; codes are strings, ``n_prog``, ``pop`` and the colour
+        indices int64. ``attrs["colourings"]`` gives, per colour column, the groups coloured
+        and the neighbouring groups left with the same colour (``clashes``, 0 in practice).
     """
     communes = _plain(communes)
     layers = {k: (_plain(v) if v is not None else None) for k, v in layers.items()}
@@ -71,7 +81,7 @@ def commune_properties(
         prog = prog + np.where(in_prog[key], key + LIST_SEP, "")
     prog = prog.str.removesuffix(LIST_SEP)
     pop = communes["population"].astype("Int64").fillna(-1).astype("int64")
-    return pd.DataFrame(
+    props = pd.DataFrame(
         {
             "code": codes.values,
             "nom": communes["nom"].fillna("").astype(str).values,
@@ -85,6 +95,15 @@ def commune_properties(
             "pop": pop.values,
         }
     )
+    pairs = neighbours.touching_pairs(communes.geometry.values)
+    colourings = {}
+    for group, column in COLOURED.items():
+        colourings[column] = neighbours.group_colours(props[group], pairs, GROUP_COLOURS)
+        props[column] = colourings[column].index.to_numpy()
+    props.attrs["colourings"] = {
+        column: {"groups": c.groups, "clashes": c.clashes} for column, c in colourings.items()
+    }
+    return props
 
 
 def _members(

@@ -215,17 +215,6 @@
 
   // ---- Style: what each feature looks like under the spec ----
 
-  // FNV-1a (32 bits) of a string: the same value picks the same colour on every map
-  // (a commune in several groupings takes the colour of its first).
-  function hash(text) {
-    var h = 0x811c9dc5;
-    for (var i = 0; i < text.length; i++) {
-      h ^= text.charCodeAt(i);
-      h = Math.imul(h, 0x01000193) >>> 0;
-    }
-    return h >>> 0;
-  }
-
   // The fill of tile feature `feat` (its values read with feat.get).
   function fillOf(spec, feat) {
     var c = spec.coloring || {};
@@ -243,9 +232,9 @@
       while (k < c.breaks.length && n >= c.breaks[k]) { k++; }
       return c.classes[k] || spec.none;
     }
-    if (c.hash) {
-      var first = String(value || "").split(";")[0];  // a commune in several: the first
-      return first ? c.hash[hash(first) % c.hash.length] : spec.none;
+    if (c.palette) {  // a colour index of the tiles (epci_c…: neighbours differ), -1: none
+      var i = Number(value);
+      return i >= 0 && i < c.palette.length ? c.palette[i] : spec.none;
     }
     return spec.none;
   }
@@ -522,6 +511,6 @@
   function tileLayer(spec) { return new TileGrid(spec); }
 
   global.atlas = Object.assign(global.atlas || {}, {
-    tileLayer: tileLayer, tileHash: hash, decodeTile: decodeTile
+    tileLayer: tileLayer, decodeTile: decodeTile
   });
 })(window);

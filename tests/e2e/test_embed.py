@@ -11,15 +11,19 @@ linking to the fiche. Waits are on DOM conditions, never fixed sleeps.
 
 from __future__ import annotations
 
+import io
 import time
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 import pytest
+from PIL import Image
 
 from geodata.text import EMAIL_RE, PHONE_RE
+from geodata.tiles.neighbours import touching_pairs
 from layers import site as embed
-from layers.communes import MEMBER_COLOR
+from layers.communes import BORDER, MEMBER_COLOR, QUALITATIVE
 from layers.registry import layer_frames
 from pages.ui import embedding
 from pages.ui.viewstate import from_query
@@ -212,6 +216,47 @@ def test_hostile_case_names_show_as_text_and_run_nothing(embed_atlas, tmp_path, 
         assert page.locator("h1").text_content() == "Atlas des coopérations territoriales"
         assert page.get_by_text("CC <b>Un</b>").count() >= 1  # EPCI name, as text
         assert page.dialogs == [] and page.evaluate("window.__csp") == []
+
+
+def test_neighbouring_epci_are_drawn_in_two_different_colours(real_atlas, tmp_path, page):
+    # "Colorer les communes par EPCI": two communes on either side of an EPCI border must not
+    # read as one territory. The largest such pair of the Loire, sampled on the map.
+    loire = real_atlas.communes[real_atlas.communes["insee_dep"] == "42"].reset_index(drop=True)
+    i, j = touching_pairs(loire.geometry.values)
+    apart = loire["siren_epci"].values[i] != loire["siren_epci"].values[j]
+    area = loire.to_crs(2154).area.to_numpy()  # areas in Lambert-93
+    best = np.argmax(np.minimum(area[i], area[j]) * apart)
+    pair = loire.iloc[[i[best], j[best]]]
+    # each drawn in a colour of the palette, at the layer's opacity over the map's background
+    opacity, ground = BORDER["fillOpacity"], np.array(rgb("#f3f5f7"))
+    palette = np.array([opacity * np.array(rgb(h)) + (1 - opacity) * ground for h in QUALITATIVE])
+    embed.export_site(tmp_path, real_atlas, ["communes"], "dep-42", communes_mode="epci")
+    with static_server(tmp_path) as url:
+        open_export(page, url)
+        page.locator(".atlas-tiles-communes[data-loaded='1'] canvas").first.wait_for(
+            state="attached", timeout=TIMEOUT
+        )
+        points = [
+            page.evaluate("p => atlasEmbed.map.latLngToContainerPoint(p)", [pt.y, pt.x])
+            for pt in pair.geometry.representative_point()
+        ]
+        for _ in range(40):  # until every tile under the two points is painted
+            shot = np.asarray(Image.open(io.BytesIO(page.locator("#carte").screenshot())))
+            seen = [_median_colour(shot, p["x"], p["y"]) for p in points]
+            # distance of each sample to each palette colour; the closest one is its colour
+            gaps = np.abs(palette[None, :, :] - np.array(seen)[:, None, :]).max(axis=2)
+            if (gaps.min(axis=1) <= 12).all():
+                break
+            time.sleep(0.25)
+    assert (gaps.min(axis=1) <= 12).all(), seen
+    found = gaps.argmin(axis=1)
+    assert found[0] != found[1], pair["nom"].tolist()
+
+
+def _median_colour(shot: np.ndarray, x: float, y: float) -> np.ndarray:
+    """The median RGB of the 7 × 7 pixels around ``(x, y)`` of a screenshot."""
+    x, y = round(x), round(y)
+    return np.median(shot[y - 3 : y + 4, x - 3 : x + 4, :3], axis=(0, 1))
 
 
 def test_static_export_draws_when_the_server_decompresses_gz_files(real_atlas, page, tmp_path):

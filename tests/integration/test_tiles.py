@@ -10,6 +10,7 @@ import pytest
 
 from geodata.build import runner
 from geodata.tiles import mercator
+from geodata.tiles.neighbours import touching_pairs
 from geodata.tiles.tileset import read_tile
 
 pytestmark = pytest.mark.integration
@@ -63,3 +64,32 @@ def test_a_second_build_does_not_cut_the_tiles_again(real_build):
     runner.build(real_build, log=logs.append)
     assert "tiles: up to date (sources unchanged), not rebuilt" in logs
     assert (real_build / "tiles" / runner.FOLDER_MARKER).is_file()
+
+
+def test_neighbouring_epci_pays_and_ti_never_share_a_colour(real_build):
+    colourings = runner.read_report(real_build).stage("tiles").details["colourings"]
+    epci = gpd.read_parquet(real_build / "epci.parquet")
+    assert colourings["epci_c"]["groups"] == epci["siren_epci"].nunique()
+    assert {k: v["clashes"] for k, v in colourings.items()} == {
+        "epci_c": 0,
+        "pays_c": 0,
+        "ti_c": 0,
+    }
+    # and the tiles carry them: in Roanne's tile, one colour per EPCI, another across a border
+    communes = gpd.read_parquet(real_build / "communes.parquet").set_index("insee_com")
+    point = communes.loc["42187"].geometry.representative_point()
+    x, y = mercator.tile_of(point.x, point.y, 8)
+    data = read_tile(real_build / "tiles" / "communes" / "8" / str(x) / f"{y}.pbf.gz")
+    props = {
+        f["properties"]["code"]: f["properties"]
+        for f in mapbox_vector_tile.decode(data)["communes"]["features"]
+    }
+    loire = [c for c in props if props[c]["dep"] == "42"]
+    colour = {props[c]["epci"]: props[c]["epci_c"] for c in loire}
+    assert len(colour) >= 6 and set(colour.values()) <= set(range(7))  # the Loire: 8 EPCI
+    assert all(props[c]["epci_c"] == colour[props[c]["epci"]] for c in loire)
+    i, j = touching_pairs(communes.loc[loire].geometry.values)
+    across = [(loire[a], loire[b]) for a, b in zip(i, j, strict=True)]
+    across = [(a, b) for a, b in across if props[a]["epci"] != props[b]["epci"]]
+    assert len(across) > 50  # the Loire's EPCI borders
+    assert all(props[a]["epci_c"] != props[b]["epci_c"] for a, b in across)

@@ -71,9 +71,9 @@ def test_the_tiles_carry_the_properties_the_layer_reads(tiled_atlas):
 def test_every_colouring_has_a_legend_whose_colours_stand_out_from_white(tiled_atlas, mode):
     spec = communes.communes_layer(_source(tiled_atlas), mode).spec
     assert spec.mode == mode
-    assert spec.coloring["by"] in {"prog", "n_prog", "epci", "pays", "ti", "pop"}
+    assert spec.coloring["by"] in {"prog", "n_prog", "epci_c", "pays_c", "ti_c", "pop"}
     c = spec.coloring
-    drawn = [*c.get("hash", []), *c.get("classes", []), c.get("color", communes.NONE_COLOR)]
+    drawn = [*c.get("palette", []), *c.get("classes", []), c.get("color", communes.NONE_COLOR)]
     legend = [c for c in spec.colors.values() if c.startswith("#")]
     meaningful = {c for c in [*drawn, *legend] if c != communes.NONE_COLOR}
     assert meaningful and all(contrast(c, "#ffffff") >= 3 for c in meaningful)
@@ -127,9 +127,10 @@ def test_population_breaks_are_rounded_quantiles_and_survive_odd_frames():
     ]
 
 
-def test_groupings_are_coloured_by_a_stable_hash_of_their_id(tiled_atlas):
+def test_groupings_are_coloured_by_the_colour_index_the_build_gave_them(tiled_atlas):
     spec = communes.communes_layer(_source(tiled_atlas), "territoire").spec
-    assert spec.coloring == {"by": "ti", "hash": list(communes.QUALITATIVE)}
+    assert spec.coloring == {"by": "ti_c", "palette": list(communes.QUALITATIVE)}
+    assert "une couleur par Territoire d'industrie, jamais celle d'un voisin" in spec.colors
 
 
 def test_the_scope_and_the_selection_reach_the_tile_spec(tiled_atlas):

@@ -353,4 +353,4 @@ def test_atlas_embed_says_how_many_tile_files_it_copied(tiled_atlas, tmp_path, c
     assert (
         f"    vector tiles: {len(tiles)} files, {size:,} bytes (0.0 MB) in tiles/communes/" in said
     )
-    assert _tile_spec(out)["coloring"]["by"] == "epci"
+    assert _tile_spec(out)["coloring"]["by"] == "epci_c"
