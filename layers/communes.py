@@ -21,7 +21,7 @@ from itertools import pairwise
 import pandas as pd
 
 from geodata.numbers import fmt_int
-from geodata.tiles.communes import COLOURED, GROUP_COLOURS
+from geodata.tiles.communes import COLOURED
 from geodata.vocab import PROGRAMMES
 from layers.tiles import AtlasTiles, TileSource, TileSpec
 
@@ -33,7 +33,8 @@ MEMBER_COLOR = "#D55E00"  # Okabe & Ito vermillion, 3.9:1 on white
 SEQUENTIAL = ("#4292c6", "#1a5493", "#5e3c99", "#2d004b")
 POPULATION_COLORS = ("#5b8f2d", "#1f8a70", "#2171b5", "#3b3b8f", "#4a1c6e")
 # Okabe & Ito, darkened where needed to 3:1 on white (layers.palette), plus two of other
-# hues: seven hues that differ (one blue only: two blues side by side read as one).
+# hues: seven hues that differ (one blue only: two blues side by side read as one). The
+# build gives each EPCI / Pays / TI one of geodata.tiles.communes.GROUP_COLOURS indices.
 QUALITATIVE = (
     "#9E6B00",
     "#2C7FB8",
@@ -43,7 +44,6 @@ QUALITATIVE = (
     "#5b8f2d",
     "#88419d",
 )
-assert len(QUALITATIVE) == GROUP_COLOURS, "the build colours the groupings with this many"
 BORDER = {"color": "#808080", "weight": 0.5, "opacity": 0.7, "fillOpacity": 0.85}
 # Territory kind (geodata.territory.TERRITORY_KINDS) -> the tile attribute holding its code.
 TERRITORY_FIELDS = {

@@ -6,9 +6,10 @@ groups the same colour about one time in seven, and the two then read as one ter
 Here each group gets a colour index such that two groups with touching communes never
 share it: a greedy colouring of the groups' adjacency graph, most-connected groups first,
 each taking the free index used least so far (so the colours stay balanced on the map).
-France's EPCI, Pays and TI graphs are planar-like (at most a dozen neighbours): seven
-colours always leave one free; if none were free, the group takes the index its
-neighbours use least and :func:`group_colours` counts it as a clash.
+Maps of territories are planar-like graphs: with seven colours a group almost always
+finds one free (France's EPCI, Pays and TI: always, in the real build); if none were
+free, the group takes the index its neighbours use least, and :func:`group_colours`
+counts it as a clash, which the build reports.
 
 Adjacency is read from the commune coverage, whose neighbours share their border exactly
 (the clean coverage of the ``base`` stage): two communes are neighbours when their

@@ -10,6 +10,7 @@ import mapbox_vector_tile
 import pandas as pd
 import pytest
 
+from geodata.tiles.communes import GROUP_COLOURS
 from geodata.tiles.tileset import read_tile
 from layers import communes, site
 from layers.compose import ATTRIBUTION, compose_live, compose_map
@@ -130,6 +131,7 @@ def test_population_breaks_are_rounded_quantiles_and_survive_odd_frames():
 def test_groupings_are_coloured_by_the_colour_index_the_build_gave_them(tiled_atlas):
     spec = communes.communes_layer(_source(tiled_atlas), "territoire").spec
     assert spec.coloring == {"by": "ti_c", "palette": list(communes.QUALITATIVE)}
+    assert len(communes.QUALITATIVE) == GROUP_COLOURS  # one colour per index the build gives
     assert "une couleur par Territoire d'industrie, jamais celle d'un voisin" in spec.colors
 
 
