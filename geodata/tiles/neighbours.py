@@ -4,8 +4,11 @@ The commune layer can colour each commune by its EPCI, Pays / PETR or Territoire
 d'industrie. Colours picked from the group's id alone (a hash) give two neighbouring
 groups the same colour about one time in seven, and the two then read as one territory.
 Here each group gets a colour index such that two groups with touching communes never
-share it: a greedy colouring of the groups' adjacency graph, most-connected groups first,
-each taking the free index used least so far (so the colours stay balanced on the map).
+share it: a greedy colouring of the groups' adjacency graph, most-connected groups first.
+Among the free indices a group takes the one least used by its neighbours' neighbours
+(two groups across a thin third one otherwise often read as one: France's EPCI, 870 such
+pairs alike of 7,677 instead of 1,340; Pays / PETR 5 of 197 instead of 32; TI 1 of 295
+instead of 51), then the one used least so far (the colours stay balanced on the map).
 Maps of territories are planar-like graphs: with seven colours a group almost always
 finds one free (France's EPCI, Pays and TI: always, in the real build); if none were
 free, the group takes the index its neighbours use least, and :func:`group_colours`
@@ -78,7 +81,10 @@ def group_colours(
         taken = Counter(index[n] for n in neighbours[g] if n in index)
         free = [c for c in range(colours) if c not in taken]
         pool = free or sorted(range(colours), key=lambda c: taken[c])[:1]
-        index[g] = min(pool, key=lambda c: (used[c], c))
+        second = Counter(
+            index[m] for n in neighbours[g] for m in neighbours[n] if m != g and m in index
+        )
+        index[g] = min(pool, key=lambda c: (second[c], used[c], c))
         used[index[g]] += 1
     clashes = sum(index[x] == index[y] for x in neighbours for y in neighbours[x] if x < y)
     values = pd.Series(first, index=groups.index).map(index).fillna(NONE).astype("int64")

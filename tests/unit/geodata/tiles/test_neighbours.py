@@ -35,6 +35,14 @@ def test_every_square_of_a_grid_differs_from_its_eight_neighbours():
     assert max(np.bincount(index)) - min(np.bincount(index)) <= 2  # balanced
 
 
+def test_two_groups_with_a_common_neighbour_differ_when_the_colours_allow():
+    # a row of nine squares, each its own group: balancing alone gave the first and the
+    # third the same colour, which reads as one group across a thin one
+    row = np.array([shapely.box(x, 0, x + 1, 1) for x in range(9)])
+    index = group_colours(pd.Series([f"g{k}" for k in range(9)]), touching_pairs(row), 7).index
+    assert all(index[k] != index[k + 2] for k in range(7)), index.tolist()
+
+
 def test_members_of_a_group_share_its_colour_and_a_commune_in_several_takes_its_first():
     row = np.array([shapely.box(x, 0, x + 1, 1) for x in range(5)])
     groups = pd.Series(["a", "a", "b;a", "", None], index=[10, 11, 12, 13, 14])
