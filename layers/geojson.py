@@ -152,7 +152,7 @@ class StaticFiles:
         digest = hashlib.sha256(text).hexdigest()[:16]
         rel = f"data/{name}-{digest}.geojson"
         if self.gzip:
-            text, rel = gzip.compress(text, compresslevel=9, mtime=0), rel + ".gz"
+            text, rel = gzipped(text), rel + ".gz"
         path = self.static_dir / rel
         if not path.exists():
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -161,6 +161,15 @@ class StaticFiles:
             os.replace(tmp, path)
             self.written.append(path)
         return {"url": f"{self.url_prefix}/{rel}"}
+
+
+def gzipped(data: bytes) -> bytes:
+    """Return the bytes of a ``.geojson.gz`` file (``atlas-layers.js`` decompresses it).
+
+    Level 9, and no time stamp in the header (``mtime=0``): the same features give the same
+    bytes, so content-addressed names stay true and a re-export leaves the file as it was.
+    """
+    return gzip.compress(data, compresslevel=9, mtime=0)
 
 
 def fingerprint(gdf: gpd.GeoDataFrame) -> tuple:

@@ -40,7 +40,6 @@ EPSG:4326 as stored. Pure Python: no Streamlit.
 
 from __future__ import annotations
 
-import gzip
 import hashlib
 import json
 import re
@@ -75,6 +74,7 @@ from layers.geojson import (
     apply_filters,
     apply_text,
     capped_rows,
+    gzipped,
     to_feature_collection,
 )
 from layers.legend import swatch_color
@@ -601,11 +601,10 @@ def _stage_geojson(staged: dict[str, bytes | Path], name: str, gdf: gpd.GeoDataF
     data = json.loads(to_feature_collection(gdf), parse_float=lambda s: round(float(s), 6))
     text = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
     rel = f"data/{name}-{hashlib.sha256(text).hexdigest()[:12]}.geojson.gz"
-    # Compressed here, decompressed by the page (atlas-layers.js): a static server sends
-    # the file as it is, compressed or not (http.server never compresses: France's EPCI and
-    # case studies are 1.8 MB of GeoJSON, 0.5 MB gzipped). mtime=0: the same data, the same
-    # bytes, so a re-export leaves the file as it was.
-    staged[rel] = gzip.compress(text, compresslevel=9, mtime=0)
+    # Compressed here, decompressed by the page: a static server sends the file as it is,
+    # compressed or not (http.server never compresses: France's EPCI and case studies are
+    # 1.8 MB of GeoJSON, 0.5 MB gzipped).
+    staged[rel] = gzipped(text)
     return rel
 
 
