@@ -42,7 +42,8 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import TypeVar
 
@@ -322,22 +323,31 @@ def communes_drawn(
     return wait
 
 
-def static_exports(build: Path, mode: str, into: Path) -> dict[str, Path]:
+@contextmanager
+def static_exports(build: Path, mode: str) -> Iterator[dict[str, Path]]:
     """Write the static exports the benchmark draws: ``{"default": dir, "communes": dir}``.
 
     ``default``: the app's default layers, all of France (what ``/`` shows); ``communes``:
-    the commune layer alone coloured by ``mode`` (what ``/?couches=communes`` shows).
+    the commune layer alone coloured by ``mode`` (what ``/?couches=communes`` shows), when
+    the build has tiles. Written in a temporary folder, removed on exit.
     """
     from geodata import atlas as atlas_mod
     from layers import registry, site
 
+    say("writing the static exports of the same views (atlas embed)")
     atlas = atlas_mod.load(build)
-    out = {"default": into / "default"}
-    site.export_site(out["default"], atlas, registry.DEFAULT_LAYERS)
-    if (build / "tiles" / "tileset.json").exists():  # else the app has no commune layer either
-        out["communes"] = into / "communes"
-        site.export_site(out["communes"], atlas, ["communes"], communes_mode=mode)
-    return out
+    with tempfile.TemporaryDirectory(prefix="atlas-bench-export-") as tmp:
+        out = {"default": Path(tmp) / "default"}
+        site.export_site(out["default"], atlas, registry.DEFAULT_LAYERS)
+        if (build / "tiles" / "tileset.json").exists():  # else the app has no commune layer
+            out["communes"] = Path(tmp) / "communes"
+            site.export_site(out["communes"], atlas, ["communes"], communes_mode=mode)
+        yield out
+
+
+def _served(folder: Path | None):
+    """``static_server(folder)``, or a context giving None when there is no folder."""
+    return static_server(folder) if folder else nullcontext()
 
 
 def filter_redraw(browser, url: str) -> float:
@@ -509,12 +519,12 @@ def measure(browser, build: Path, runs: int, sessions: int, mode: str) -> tuple[
     env = {"ATLAS_BUILD_DIR": str(build)}
     unmeasured: dict[str, str] = {}
     naive_unmeasured: dict[str, str] = {}
-    say("writing the static exports of the same views (atlas embed)")
-    exports = static_exports(build, mode, Path(tempfile.mkdtemp(prefix="atlas-bench-export-")))
     with (
+        static_exports(build, mode) as exports,
         streamlit_server(ROOT / "app.py", env) as (url, pid),
         streamlit_server(ROOT / "bench" / "naive_app.py", env) as (naive_url, naive_pid),
         static_server(exports["default"]) as static_url,
+        _served(exports.get("communes")) as communes_url,
     ):
         say("warming both servers")
         guarded("warm-up", lambda: first_draw(browser, url, epci_drawn), unmeasured)
@@ -561,16 +571,17 @@ def measure(browser, build: Path, runs: int, sessions: int, mode: str) -> tuple[
         filtered = guarded(
             "filter change", lambda: [filter_redraw(browser, url) for _ in range(runs)], unmeasured
         )
-        static = [d for d in static_draws if d]
+        static = first_figures(static_draws)
         atlas = first_figures(draws) | {
             "return_visit_s": median_or_none(again),
             "filter_redraw_s": median_or_none(filtered or []),
             "rss_idle_mb": idle,
-            "static_first_draw_s": median_of(static, "s") if static else None,
-            "static_map_data_mb": median_of(static, "map_data") / 1e6 if static else None,
+            "static_first_draw_s": static["first_draw_s"],
+            "static_map_data_mb": static["map_data_mb"],
         }
+        static_communes = f"{communes_url}/index.html" if communes_url else None
         atlas |= measure_communes(
-            browser, url, pid, build, runs, sessions, mode, unmeasured, exports.get("communes")
+            browser, url, pid, build, runs, sessions, mode, unmeasured, static_communes
         )
         loads.append(os.getloadavg()[0])
         say(f"naive: {sessions} sessions")
@@ -616,17 +627,17 @@ def measure_communes(
     sessions: int,
     mode: str,
     unmeasured: dict[str, str],
-    export: Path | None = None,
+    static_page: str | None = None,
 ) -> dict:
     """Measure the commune layer, and RSS with ``sessions`` open on it.
 
     When the layer cannot be measured (not built, not drawn within the timeout), its
     figures are None, the reason in ``unmeasured``, and the sessions open the default map.
-    ``export``: the static export of the same view, whose first draws are taken in turn
-    with the app's.
+    ``static_page``: the static export of the same view (its ``index.html``), whose first
+    draws are taken in turn with the app's.
     """
     out = {"communes_first_draw_s": None, "communes_data_mb": None}
-    out |= {"static_communes_first_draw_s": None}
+    out |= {"static_communes_first_draw_s": None, "static_communes_data_mb": None}
     out |= {"zoom_to_departement_s": None, "rss_sessions_mb": None}
     colours, why = commune_colours(mode, build)
     view = f"{url}/?couches=communes&communes={mode}"
@@ -652,39 +663,29 @@ def measure_communes(
             | {"rss_sessions_mb": None, "rss_sessions_default_mb": default["rss_sessions_mb"]}
         )
     say(f"atlas: {runs} first draws of the commune layer ({mode}), app and static in turn")
-    wait = communes_drawn(colours)
-    draws = []
-    with static_server(export or Path(tempfile.mkdtemp())) as static_url:
-        static_page = f"{static_url}/index.html"
-        static_wait = communes_drawn(colours, static=True)
-        static = []
-        for _ in range(runs):
-            draws.append(
+    wait, static_wait = communes_drawn(colours), communes_drawn(colours, static=True)
+    draws, static = [], []
+    for _ in range(runs):
+        draws.append(
+            guarded("commune layer", lambda: first_draw(browser, view, wait, True), unmeasured)
+        )
+        if static_page:
+            static.append(
                 guarded(
-                    "commune layer",
-                    lambda: first_draw(browser, view, wait, split=True),
+                    "static export, communes",
+                    lambda: first_draw(browser, static_page, static_wait, static=True),
                     unmeasured,
                 )
             )
-            if export:
-                static.append(
-                    guarded(
-                        "static export, communes",
-                        lambda: first_draw(browser, static_page, static_wait, static=True),
-                        unmeasured,
-                    )
-                )
-    draws = [d for d in draws if d]
-    static = [d for d in static if d]
-    if draws:
-        done = summary(draws)
+    done = summary([d for d in draws if d]) if any(draws) else None
+    if done:
         out |= {"communes_first_draw_s": done["s"], "communes_data_mb": done["map_data_mb"]}
         out |= {"communes_detail": done, "communes_mode": mode, "communes_colours": colours}
-    if static:
-        out |= {
-            "static_communes_first_draw_s": median_of(static, "s"),
-            "static_communes_data_mb": median_of(static, "map_data") / 1e6,
-        }
+    static_done = first_figures(static)
+    out |= {
+        "static_communes_first_draw_s": static_done["first_draw_s"],
+        "static_communes_data_mb": static_done["map_data_mb"],
+    }
     bounds = departement_bounds(build, DEPARTEMENT)
     say(f"atlas: {runs} zooms to département {DEPARTEMENT}")
     zooms = guarded(
